@@ -1,0 +1,225 @@
+// The normalized spec: what `nnc` produces from a .nn file after defaults are filled in and units resolved.
+// This file is the one definition shared by the compiler (src/spec/types.ts re-exports it) and by the
+// generated code (it is copied into every generated folder), so it imports nothing.
+
+export type Activation =
+  | 'linear' | 'relu' | 'relu6' | 'elu' | 'selu' | 'sigmoid' | 'hard_sigmoid' | 'tanh' | 'softmax'
+  | 'softplus' | 'softsign' | 'swish' | 'mish' | 'gelu';
+
+export type Initializer =
+  | { type: 'glorot_uniform' | 'glorot_normal' | 'he_uniform' | 'he_normal' | 'lecun_uniform' | 'lecun_normal' | 'zeros' | 'ones' | 'orthogonal'; seed?: number }
+  | { type: 'random_uniform'; minval: number; maxval: number; seed?: number }
+  | { type: 'random_normal' | 'truncated_normal'; mean: number; stddev: number; seed?: number }
+  | { type: 'constant'; value: number };
+
+export type Regularizer =
+  | { type: 'l1'; l1: number }
+  | { type: 'l2'; l2: number }
+  | { type: 'l1_l2'; l1: number; l2: number };
+
+/** Fields every layer may carry. `name` is always filled in by normalization (Keras-style `dense_1`). */
+export interface LayerCommon {
+  name: string;
+}
+
+/** Fields of layers that own a kernel. */
+export interface WeightedLayer {
+  use_bias: boolean;
+  kernel_initializer: Initializer;
+  bias_initializer: Initializer;
+  kernel_regularizer: Regularizer | null;
+  bias_regularizer: Regularizer | null;
+  activity_regularizer: Regularizer | null;
+}
+
+export type Padding = 'valid' | 'same';
+
+export interface DenseLayer extends LayerCommon, WeightedLayer { type: 'dense'; units: number; activation: Activation }
+export interface FlattenLayer extends LayerCommon { type: 'flatten' }
+/** `shape` excludes the batch axis; at most one entry may be -1. */
+export interface ReshapeLayer extends LayerCommon { type: 'reshape'; shape: number[] }
+export interface DropoutLayer extends LayerCommon { type: 'dropout'; rate: number; seed?: number }
+export interface ActivationLayer extends LayerCommon { type: 'activation'; activation: Activation }
+export interface Conv1DLayer extends LayerCommon, WeightedLayer {
+  type: 'conv1d'; filters: number; kernel: number; strides: number; padding: Padding; dilation: number; activation: Activation;
+}
+export interface Conv2DLayer extends LayerCommon, WeightedLayer {
+  type: 'conv2d'; filters: number; kernel: [number, number]; strides: [number, number]; padding: Padding;
+  dilation: [number, number]; activation: Activation;
+}
+export interface Pool1DLayer extends LayerCommon { type: 'max_pool1d' | 'avg_pool1d'; pool: number; strides: number; padding: Padding }
+export interface Pool2DLayer extends LayerCommon {
+  type: 'max_pool2d' | 'avg_pool2d'; pool: [number, number]; strides: [number, number]; padding: Padding;
+}
+export interface GlobalPoolLayer extends LayerCommon {
+  type: 'global_max_pool1d' | 'global_avg_pool1d' | 'global_max_pool2d' | 'global_avg_pool2d';
+}
+export interface BatchNormLayer extends LayerCommon { type: 'batch_norm'; momentum: number; epsilon: number; center: boolean; scale: boolean }
+export interface LayerNormLayer extends LayerCommon { type: 'layer_norm'; epsilon: number; center: boolean; scale: boolean }
+export interface EmbeddingLayer extends LayerCommon {
+  type: 'embedding'; input_dim: number; output_dim: number; mask_zero: boolean;
+  embeddings_initializer: Initializer; embeddings_regularizer: Regularizer | null;
+}
+export interface RecurrentLayer extends LayerCommon, WeightedLayer {
+  type: 'lstm' | 'gru' | 'simple_rnn'; units: number; activation: Activation; recurrent_activation: Activation;
+  return_sequences: boolean; dropout: number; recurrent_dropout: number;
+  recurrent_initializer: Initializer; recurrent_regularizer: Regularizer | null;
+}
+
+export type Layer =
+  | DenseLayer | FlattenLayer | ReshapeLayer | DropoutLayer | ActivationLayer | Conv1DLayer | Conv2DLayer
+  | Pool1DLayer | Pool2DLayer | GlobalPoolLayer | BatchNormLayer | LayerNormLayer | EmbeddingLayer | RecurrentLayer;
+export type LayerType = Layer['type'];
+
+export interface ModelInput {
+  name: string;
+  /** Sample shape, no batch axis. */
+  shape: number[];
+  dtype: 'float32' | 'int32';
+}
+
+export interface ModelSpec {
+  name: string;
+  input: ModelInput;
+  /** Class names, in output order; null when the model does not declare them (regression, or labels from data). */
+  labels: string[] | null;
+  layers: Layer[];
+}
+
+// ---- datasets ----
+
+export type Normalization =
+  | { type: 'none' }
+  | { type: 'scale'; factor: number }
+  | { type: 'min_max' }
+  | { type: 'z_score' };
+
+export interface Augmentation {
+  /** Degrees, random in [-rotation, rotation]. */
+  rotation: number;
+  /** Shear angle in degrees, random in [-shear, shear]. */
+  shear: number;
+  /** Fraction, random scale in [1-zoom, 1+zoom]. */
+  zoom: number;
+  horizontal_flip: boolean;
+  vertical_flip: boolean;
+  /** Fraction, random brightness factor in [1-brightness, 1+brightness]. */
+  brightness: number;
+}
+
+export interface DatasetCommon {
+  name: string;
+  normalize: Normalization;
+  /** Fraction of the training data held out for validation (0 = none), ignored when `validation_path` is set. */
+  validation: number;
+  /** Fraction of the data held out for test when the source has no test split of its own (0 = none). */
+  test: number;
+  shuffle: boolean;
+  augment: Augmentation | null;
+  /** Cap on training samples (useful for smoke runs); null = all. */
+  limit: number | null;
+}
+
+export interface FashionMnistDataset extends DatasetCommon {
+  source: 'fashion_mnist';
+  /** Folder holding the four IDX files; null = search the standard places. */
+  path: string | null;
+}
+
+export interface IdxDataset extends DatasetCommon {
+  source: 'idx';
+  train_images: string; train_labels: string;
+  test_images: string | null; test_labels: string | null;
+}
+
+export interface CsvDataset extends DatasetCommon {
+  source: 'csv';
+  /** Paths are relative to the spec file. */
+  train: string;
+  test_path: string | null;
+  header: boolean;
+  delimiter: string;
+  /** Column names (with header) or 0-based indices; null = every column but the label. */
+  features: (string | number)[] | null;
+  label: string | number;
+  /** Classification maps label values to class indices in sorted order; regression keeps numbers. */
+  task: 'classification' | 'regression';
+}
+
+export interface ImageFolderDataset extends DatasetCommon {
+  source: 'image_folder';
+  train: string;
+  test_path: string | null;
+  validation_path: string | null;
+  image_size: [number, number];
+  color: 'grayscale' | 'rgb';
+}
+
+export type DatasetSpec = FashionMnistDataset | IdxDataset | CsvDataset | ImageFolderDataset;
+
+// ---- training ----
+
+export type Loss =
+  | 'sparse_categorical_crossentropy' | 'categorical_crossentropy' | 'binary_crossentropy'
+  | 'mean_squared_error' | 'mean_absolute_error' | 'huber' | 'hinge' | 'log_cosh';
+
+export type Optimizer =
+  | { type: 'sgd'; learning_rate: number; momentum: number; nesterov: boolean }
+  | { type: 'adam' | 'adamax'; learning_rate: number; beta_1: number; beta_2: number; epsilon: number }
+  | { type: 'rmsprop'; learning_rate: number; rho: number; momentum: number; epsilon: number }
+  | { type: 'adagrad'; learning_rate: number; initial_accumulator_value: number }
+  | { type: 'adadelta'; learning_rate: number; rho: number; epsilon: number };
+
+export type Schedule =
+  | { type: 'step'; every: number; factor: number }
+  | { type: 'exponential'; decay_rate: number; decay_epochs: number }
+  | { type: 'reduce_on_plateau'; monitor: string; factor: number; patience: number; min_delta: number; min_lr: number };
+
+export type Metric = 'accuracy' | 'precision' | 'recall' | 'f1' | 'mse' | 'mae' | 'r2';
+
+export interface EarlyStopping {
+  monitor: string;
+  patience: number;
+  min_delta: number;
+  restore_best_weights: boolean;
+}
+
+export interface Checkpoint {
+  monitor: string;
+  best_only: boolean;
+}
+
+export interface TrainSpec {
+  /** Key of this training: `<model>_on_<dataset>`, or the `as` name; also the generated folder's name. */
+  name: string;
+  model: string;
+  dataset: string;
+  loss: Loss;
+  optimizer: Optimizer;
+  schedule: Schedule | null;
+  metrics: Metric[];
+  epochs: number;
+  batch_size: number;
+  shuffle: boolean;
+  seed: number;
+  early_stopping: EarlyStopping | null;
+  checkpoint: Checkpoint | null;
+  /** Class name (or index as a string) -> weight. */
+  class_weights: Record<string, number> | null;
+}
+
+export interface Spec {
+  /** Path of the .nn file this spec came from, as given to nnc. */
+  source: string;
+  models: ModelSpec[];
+  datasets: DatasetSpec[];
+  trainings: TrainSpec[];
+}
+
+/** What a generated trainer folder is compiled from: one training with its model and dataset resolved. */
+export interface TrainingUnit {
+  source: string;
+  model: ModelSpec;
+  dataset: DatasetSpec;
+  training: TrainSpec;
+}

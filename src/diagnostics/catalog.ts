@@ -1,0 +1,76 @@
+// The one catalog of diagnostics. Every message nnc prints comes from an entry here, by its stable code:
+// NN1xxx syntax, NN2xxx schema and names, NN3xxx shapes, NN4xxx data/model contract.
+// Templates use {name} placeholders; `help` is optional and may use placeholders too.
+import type { Diagnostic, Severity, Span } from './types.js';
+import { shapeMessages } from './catalog-shapes.js';
+
+export interface MessageDef {
+  severity: Severity;
+  template: string;
+  help?: string;
+}
+
+export const syntaxMessages = {
+  NN1001: { severity: 'error', template: 'unexpected character {found}' },
+  NN1002: { severity: 'error', template: 'unterminated string', help: 'close the string with a matching "' },
+  NN1003: { severity: 'error', template: 'expected {expected}, found {found}' },
+  NN1004: { severity: 'error', template: 'unknown keyword {found}', help: 'a file holds `model`, `dataset`, `train` and `import` blocks' },
+  NN1005: { severity: 'error', template: 'missing closing {delimiter} for {opener} opened at {line}:{column}' },
+  NN1006: { severity: 'error', template: 'file is empty', help: 'a spec needs at least one `model`, `dataset` or `train` block' },
+  NN1007: { severity: 'error', template: 'cannot read {path}: {reason}' },
+  NN1008: { severity: 'error', template: 'invalid number {found}' },
+  NN1009: { severity: 'error', template: 'import cycle: {cycle}' },
+  NN1010: { severity: 'error', template: 'too many errors, stopping after {count}' },
+} as const satisfies Record<string, MessageDef>;
+
+export const schemaMessages = {
+  NN2001: { severity: 'error', template: 'unknown layer {found}' },
+  NN2002: { severity: 'error', template: 'unknown argument {found} for {owner}' },
+  NN2003: { severity: 'error', template: 'expected {expected} for {what}, found {found}' },
+  NN2004: { severity: 'error', template: '{what} must be {limit}, found {found}' },
+  NN2005: { severity: 'error', template: 'unknown {kind} {found}' },
+  NN2006: { severity: 'error', template: 'missing required {what} for {owner}' },
+  NN2007: { severity: 'error', template: 'duplicate {kind} name {name}', help: 'the first {kind} named {name} is at {line}:{column}; rename one of them' },
+  NN2008: { severity: 'error', template: '{kind} {name} is not defined' },
+  NN2009: { severity: 'error', template: 'too many positional arguments for {owner}: expected at most {expected}, found {found}' },
+  NN2010: { severity: 'error', template: 'argument {name} given twice' },
+  NN2011: { severity: 'error', template: 'model {name} has no input', help: 'declare one, e.g. `input image: [28, 28]`' },
+  NN2012: { severity: 'error', template: 'model {name} has more than one input', help: 'nnc models are sequential: keep one `input` line' },
+  NN2013: { severity: 'error', template: 'model {name} has no layers' },
+  NN2014: { severity: 'error', template: 'duplicate layer name {name} in model {model}' },
+  NN2015: { severity: 'error', template: 'unknown property {found} in {owner}' },
+  NN2016: { severity: 'error', template: '{what} is invalid: {reason}' },
+  NN2017: { severity: 'warning', template: 'unused {kind} {name}' },
+} as const satisfies Record<string, MessageDef>;
+
+export const catalog: Record<string, MessageDef> = { ...syntaxMessages, ...schemaMessages, ...shapeMessages };
+
+export type Code = keyof typeof syntaxMessages | keyof typeof schemaMessages | keyof typeof shapeMessages;
+
+function fill(template: string, args: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in args ? String(args[key]) : whole));
+}
+
+export interface DiagnosticExtras {
+  help?: string;
+  notes?: string[];
+  suggestions?: string[];
+  severity?: Severity;
+}
+
+/** Builds a diagnostic from its catalog code. A did-you-mean suggestion becomes the help line unless one is given. */
+export function diag(code: Code, span: Span | null, args: Record<string, unknown> = {}, extras: DiagnosticExtras = {}): Diagnostic {
+  const def = catalog[code];
+  if (!def) throw new Error(`no diagnostic ${code} in the catalog`);
+  const help = extras.help ?? (extras.suggestions?.length ? `did you mean \`${extras.suggestions[0]}\`?` : def.help && fill(def.help, args));
+  const d: Diagnostic = { code, severity: extras.severity ?? def.severity, message: fill(def.template, args), span };
+  if (help) d.help = help;
+  if (extras.notes?.length) d.notes = extras.notes;
+  if (extras.suggestions?.length) d.suggestions = extras.suggestions;
+  return d;
+}
+
+/** Quotes a name the way messages show it: `name`. */
+export function q(name: unknown): string {
+  return '`' + String(name) + '`';
+}
