@@ -1,6 +1,129 @@
 // NN3xxx (shapes) and NN4xxx (dataset/model contract) entries of the catalog; see catalog.ts.
+// Messages say what was expected and what was found; the fix goes in `help`, the arithmetic in notes.
 import type { MessageDef } from './catalog.js';
 
 export const shapeMessages = {
+  // ---- NN3xxx: shapes through the layers ----
   NN3001: { severity: 'error', template: 'expected input of rank {expected} for {layer}, found shape {found}' },
+  NN3002: {
+    severity: 'error',
+    template: 'kernel {kernel} of {layer} does not fit its input: expected {axis} of at least {needed}, found {length}',
+    help: 'use `padding: same`, a smaller kernel, or less downsampling before this layer',
+  },
+  NN3003: {
+    severity: 'error',
+    template: 'pool {pool} of {layer} does not fit its input: expected {axis} of at least {needed}, found {length}',
+    help: 'use `padding: same`, a smaller pool, or fewer pooling layers before this one',
+  },
+  NN3004: { severity: 'error', template: 'cannot reshape {found} ({count} elements) to {target} ({targetCount} elements)' },
+  NN3005: {
+    severity: 'error',
+    template: 'expected at most one -1 in the shape of {layer}, found {count}',
+    help: 'write every size but one; the -1 is computed from the others',
+  },
+  NN3006: {
+    severity: 'error',
+    template: 'cannot reshape {found} ({count} elements) to {target}: {count} is not divisible by {known}',
+  },
+  NN3007: {
+    severity: 'error',
+    template: 'expected int32 token ids as input of {layer}, found {dtype}',
+    help: 'an embedding looks up integer ids: declare the model input as int32, and put the embedding first',
+  },
+  NN3008: {
+    severity: 'warning',
+    template: 'softmax over {units} unit in {layer} always outputs 1',
+    help: 'for a yes/no output use `activation: sigmoid`; for several classes give the layer one unit per class',
+  },
+  NN3009: {
+    severity: 'error',
+    template: 'expected a sequence [steps, features] as input of {layer}, found shape {found}',
+  },
+  NN3010: {
+    severity: 'error',
+    template: 'expected input of rank at least {expected} for {layer}, found shape {found}',
+  },
+  NN3011: {
+    severity: 'error',
+    template: 'expected positive sizes in the shape of {layer}, found {target}',
+  },
+
+  // ---- NN4xxx: model, dataset and training contract ----
+  NN4001: {
+    severity: 'error',
+    template: 'expected {expected} output units for the {classes} classes of dataset {dataset}, found {found}',
+    help: 'give the last layer {layer} `units: {expected}`',
+  },
+  NN4002: {
+    severity: 'error',
+    template: 'expected {expected} output units for the {count} labels of model {model}, found {found}',
+    help: 'give the last layer {layer} `units: {expected}`, or list one label per output unit',
+  },
+  NN4003: {
+    severity: 'error',
+    template: '{loss} needs a softmax over more than one unit, found {units} output unit',
+    help: 'for two classes with one output unit use `loss: binary_crossentropy` and `activation: sigmoid`',
+  },
+  NN4004: {
+    severity: 'warning',
+    template: '{loss} expects {expected} output, found activation {found} on {layer}',
+    help: 'set `activation: {fix}` on {layer}',
+  },
+  NN4005: {
+    severity: 'warning',
+    template: 'binary_crossentropy with a softmax over {units} units scores each class as its own yes/no question',
+    help: 'for one class per sample use `loss: categorical_crossentropy` or `loss: sparse_categorical_crossentropy`',
+  },
+  NN4006: {
+    severity: 'warning',
+    template: 'regression loss {loss} on a softmax output: expected numbers, found probabilities that sum to 1',
+    help: 'use `activation: linear` on {layer} for a regression target',
+  },
+  NN4007: {
+    severity: 'error',
+    template: 'expected a regression loss for the regression dataset {dataset}, found {loss}',
+    help: 'use `loss: mean_squared_error`, or set `task: classification` on the dataset',
+  },
+  NN4008: {
+    severity: 'error',
+    template: 'expected a model input of {expected} elements for the {sample} samples of dataset {dataset}, found {found} ({count} elements)',
+  },
+  NN4009: {
+    severity: 'error',
+    template: 'expected model input {expected} for the images of dataset {dataset}, found {found}',
+    help: 'write `input {input}: {expected}`',
+  },
+  NN4010: {
+    severity: 'warning',
+    template: 'metric {metric} does not apply to {task}',
+  },
+  NN4011: {
+    severity: 'error',
+    template: 'unknown class {name} in class_weights',
+  },
+  NN4012: {
+    severity: 'error',
+    template: 'expected a classification dataset for class_weights, found regression dataset {dataset}',
+    help: 'remove `class_weights`: a regression target has no classes',
+  },
+  NN4013: {
+    severity: 'error',
+    template: 'expected 1 output unit for the regression target {label} of dataset {dataset}, found {found}',
+    help: 'give the last layer {layer} `units: 1` and `activation: linear`',
+  },
+  NN4014: {
+    severity: 'error',
+    template: 'expected a model input of {expected} elements for the {expected} features of dataset {dataset}, found {found}',
+    help: 'write `input {input}: [{expected}]`',
+  },
+  NN4015: {
+    severity: 'error',
+    template: 'expected float32 model input for the {source} dataset {dataset}, found int32',
+    help: 'drop `int32` from the input: these samples are real-valued',
+  },
+  NN4016: {
+    severity: 'error',
+    template: 'expected a flat output [units] for the labels of dataset {dataset}, found {found} from {layer}',
+    help: 'add a `flatten` or a global pooling layer before the last dense layer',
+  },
 } as const satisfies Record<string, MessageDef>;

@@ -1,0 +1,193 @@
+// Syntactic grammar of the .nn language, as a Chevrotain CstParser with error recovery.
+//
+//   file       := (import | model | dataset | train)*
+//   import     := "import" STRING
+//   model      := "model" NAME "{" (input | property | layer)* "}"
+//   input      := "input" NAME ":" value ("as" NAME)?
+//   layer      := NAME ("(" args? ")")?
+//   dataset    := "dataset" NAME "=" NAME ("(" args? ")")? block?
+//   train      := "train" NAME "on" NAME ("as" NAME)? block
+//   block      := "{" (property ","?)* "}"
+//   property   := NAME ":" value
+//   args       := arg ("," arg)* ","?          arg := (NAME ":")? value
+//   value      := number | STRING | true | false | null | list | block | NAME ("(" args? ")")?
+//   number     := "-"? NUMBER ("/" NUMBER)?    list := "[" (value ("," value)* ","?)? "]"
+import { CstParser, EOF, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import * as T from './tokens.js';
+
+function describe(token: IToken): string {
+  if (token.tokenType === EOF) return 'end of file';
+  return '`' + token.image + '`';
+}
+
+function label(type: TokenType): string {
+  return type.LABEL ?? type.name;
+}
+
+function alternatives(paths: TokenType[][][]): string {
+  const firsts = [...new Set(paths.flat().map((p) => (p[0] ? label(p[0]) : 'end')))];
+  if (firsts.includes('a number') && firsts.includes('a string')) return 'a value';
+  if (firsts.length <= 1) return firsts[0] ?? 'something else';
+  return firsts.slice(0, -1).join(', ') + ' or ' + firsts[firsts.length - 1];
+}
+
+// Messages are the catalog's NN1003 "expected X, found Y" text; src/syntax.ts turns them into diagnostics.
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)}, found ${describe(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) =>
+    `expected \`model\`, \`dataset\`, \`train\` or \`import\`, found ${describe(firstRedundant)}`,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, customUserDescription }) =>
+    `expected ${customUserDescription ?? alternatives(expectedPathsPerAlt)}, found ${describe(actual[0])}`,
+  buildEarlyExitMessage: ({ expectedIterationPaths, actual, customUserDescription }) =>
+    `expected ${customUserDescription ?? alternatives([expectedIterationPaths])}, found ${describe(actual[0])}`,
+};
+
+export class NnParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  public file = this.RULE('file', () => {
+    this.MANY(() =>
+      this.OR(
+        [
+          { ALT: () => this.SUBRULE(this.importDecl) },
+          { ALT: () => this.SUBRULE(this.modelDecl) },
+          { ALT: () => this.SUBRULE(this.datasetDecl) },
+          { ALT: () => this.SUBRULE(this.trainDecl) },
+        ],
+        { ERR_MSG: '`model`, `dataset`, `train` or `import`' },
+      ),
+    );
+  });
+
+  private importDecl = this.RULE('importDecl', () => {
+    this.CONSUME(T.Import);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  private modelDecl = this.RULE('modelDecl', () => {
+    this.CONSUME(T.Model);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LCurly);
+    this.MANY(() =>
+      this.OR(
+        [
+          { ALT: () => this.SUBRULE(this.inputStmt) },
+          { ALT: () => this.SUBRULE(this.property) },
+          { ALT: () => this.SUBRULE(this.layerStmt) },
+        ],
+        { ERR_MSG: 'a layer, `input`, a property or `}`' },
+      ),
+    );
+    this.CONSUME(T.RCurly);
+  });
+
+  private inputStmt = this.RULE('inputStmt', () => {
+    this.CONSUME(T.Input);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.value);
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME2(T.Identifier, { LABEL: 'dtype' });
+    });
+  });
+
+  private layerStmt = this.RULE('layerStmt', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.argList));
+  });
+
+  private datasetDecl = this.RULE('datasetDecl', () => {
+    this.CONSUME(T.Dataset);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.Equals);
+    this.CONSUME2(T.Identifier, { LABEL: 'source' });
+    this.OPTION(() => this.SUBRULE(this.argList));
+    this.OPTION2(() => this.SUBRULE(this.block));
+  });
+
+  private trainDecl = this.RULE('trainDecl', () => {
+    this.CONSUME(T.Train);
+    this.CONSUME(T.Identifier, { LABEL: 'model' });
+    this.CONSUME(T.On);
+    this.CONSUME2(T.Identifier, { LABEL: 'dataset' });
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME3(T.Identifier, { LABEL: 'alias' });
+    });
+    this.SUBRULE(this.block);
+  });
+
+  private block = this.RULE('block', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.property);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  private property = this.RULE('property', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.value);
+  });
+
+  private argList = this.RULE('argList', () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.arg) });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RParen);
+  });
+
+  private arg = this.RULE('arg', () => {
+    this.OPTION(() => {
+      this.CONSUME(T.Identifier, { LABEL: 'key' });
+      this.CONSUME(T.Colon);
+    });
+    this.SUBRULE(this.value);
+  });
+
+  private value = this.RULE('value', () => {
+    this.OR(
+      [
+        { ALT: () => this.SUBRULE(this.numberValue) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.True) },
+        { ALT: () => this.CONSUME(T.False) },
+        { ALT: () => this.CONSUME(T.Null) },
+        { ALT: () => this.SUBRULE(this.list) },
+        { ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.SUBRULE(this.call) },
+      ],
+      { ERR_MSG: 'a value' },
+    );
+  });
+
+  private numberValue = this.RULE('numberValue', () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.CONSUME(T.NumberLiteral, { LABEL: 'numerator' });
+    this.OPTION2(() => {
+      this.CONSUME(T.Slash);
+      this.CONSUME2(T.NumberLiteral, { LABEL: 'denominator' });
+    });
+  });
+
+  private list = this.RULE('list', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.value) });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RBracket);
+  });
+
+  private call = this.RULE('call', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.argList));
+  });
+}
+
+/** One parser for the process: construction runs the grammar analysis, which is the slow part. */
+export const parser = new NnParser();

@@ -1,0 +1,49 @@
+// Lexical grammar of the .nn language.
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, group: Lexer.SKIPPED });
+
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
+const keyword = (name: string, word: string) =>
+  createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier, label: `\`${word}\`` });
+
+export const Model = keyword('Model', 'model');
+export const Dataset = keyword('Dataset', 'dataset');
+export const Train = keyword('Train', 'train');
+export const Import = keyword('Import', 'import');
+export const Input = keyword('Input', 'input');
+export const On = keyword('On', 'on');
+export const As = keyword('As', 'as');
+export const True = keyword('True', 'true');
+export const False = keyword('False', 'false');
+export const Null = keyword('Null', 'null');
+
+// A number may end in % (10% -> 0.1); the normalizer resolves units.
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?/, label: 'a number' });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n\r]|\\.)*"/, label: 'a string' });
+// A string that reaches the end of the line: matched so the lexer can report it as one error (NN1002).
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/ });
+
+export const LCurly = createToken({ name: 'LCurly', pattern: '{', label: '`{`' });
+export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: '`}`' });
+export const LParen = createToken({ name: 'LParen', pattern: '(', label: '`(`' });
+export const RParen = createToken({ name: 'RParen', pattern: ')', label: '`)`' });
+export const LBracket = createToken({ name: 'LBracket', pattern: '[', label: '`[`' });
+export const RBracket = createToken({ name: 'RBracket', pattern: ']', label: '`]`' });
+export const Colon = createToken({ name: 'Colon', pattern: ':', label: '`:`' });
+export const Comma = createToken({ name: 'Comma', pattern: ',', label: '`,`' });
+export const Equals = createToken({ name: 'Equals', pattern: '=', label: '`=`' });
+export const Slash = createToken({ name: 'Slash', pattern: '/', label: '`/`' });
+export const Minus = createToken({ name: 'Minus', pattern: '-', label: '`-`' });
+
+export const allTokens: TokenType[] = [
+  WhiteSpace, Comment,
+  Model, Dataset, Train, Import, Input, On, As, True, False, Null,
+  Identifier, NumberLiteral, StringLiteral, UnterminatedString,
+  LCurly, RCurly, LParen, RParen, LBracket, RBracket, Colon, Comma, Equals, Slash, Minus,
+];
+
+export const keywords = ['model', 'dataset', 'train', 'import'];
+
+export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });

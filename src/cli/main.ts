@@ -1,0 +1,86 @@
+// The `nnc` command line. Exit codes: 0 clean, 1 diagnostics with errors, 2 usage or I/O errors.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { checkCommand } from './check.js';
+import { UsageError } from './files.js';
+
+export const VERSION = '0.1.0';
+
+const usage = `nnc ${VERSION} - compiler for .nn neural-network specs
+
+usage:
+  nnc check <files, folders or globs...> [--format text|json|sarif] [--quiet] [--max-errors N] [--deny-warnings]
+  nnc summary <spec.nn> [--format text|json]
+  nnc compile <spec.nn> [-o generated/] [--target tfjs-node]
+  nnc spec <spec.nn>            print the normalized spec as JSON
+
+options:
+  --format       output format (default text)
+  --quiet        print only errors and the final count
+  --max-errors   stop reporting after N errors
+  --deny-warnings  warnings fail the run too
+  --no-color     plain text even on a terminal
+  -h, --help     this help
+  -v, --version  the version`;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  isTTY: boolean;
+  readFile: (file: string) => string;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s + '\n'),
+  err: (s) => process.stderr.write(s + '\n'),
+  isTTY: Boolean(process.stdout.isTTY),
+  readFile: (f) => readFileSync(f, 'utf8'),
+};
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' }, quiet: { type: 'boolean' }, 'max-errors': { type: 'string' },
+        'deny-warnings': { type: 'boolean' }, 'no-color': { type: 'boolean' }, out: { type: 'string', short: 'o' },
+        target: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    io.err(`error: ${(e as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.out(VERSION);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    (command || values.help ? io.out : io.err)(usage);
+    return values.help ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'check':
+        return checkCommand(rest, values, io);
+      case 'summary':
+        return (await import('./summary.js')).summaryCommand(rest, values, io);
+      case 'compile':
+        return (await import('./compile.js')).compileCommand(rest, values, io);
+      case 'spec':
+        return (await import('./spec.js')).specCommand(rest, io);
+      default:
+        throw new UsageError(`unknown command ${command}; expected check, summary, compile or spec`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,181 @@
+// CSV datasets via csv-parse. Every bad cell is reported as `file:line:column` (column = 1-based field number).
+
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { CsvDataset } from '../spec-types.js';
+import { DataError } from './errors.js';
+import { arrayPool, type SourceData } from './pool.js';
+import { preprocessSample, type Preprocessing } from './preprocess.js';
+
+interface CsvRow { cells: string[]; line: number }
+interface CsvTable { file: string; header: string[] | null; rows: CsvRow[]; columnCount: number }
+
+interface ParsedRecord { record: string[]; info: { lines: number } }
+
+/** Parses CSV text into rows with their line numbers; checks every row has as many fields as the first. */
+export function parseCsvTable(text: string, file: string, header: boolean, delimiter: string): CsvTable {
+  let records: ParsedRecord[];
+  try {
+    records = parse(text, {
+      delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true,
+    }) as unknown as ParsedRecord[];
+  } catch (error) {
+    const { lines, message } = error as { lines?: number; message: string };
+    throw new DataError(`${file}:${lines ?? '?'}: ${message}`);
+  }
+  // info.lines is the record's last line; a quoted field spanning lines moves its first line up.
+  const rows = records.map(({ record, info }) => ({
+    cells: record,
+    line: info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0),
+  }));
+  if (rows.length === 0) throw new DataError(`${file}:1: the CSV file is empty`);
+  const columnCount = rows[0].cells.length;
+  for (const row of rows) {
+    if (row.cells.length !== columnCount) {
+      throw new DataError(
+        `${file}:${row.line}: ragged row: expected ${columnCount} fields (as in line ${rows[0].line}), found ${row.cells.length}`,
+      );
+    }
+  }
+  const headerRow = header ? rows.shift()!.cells : null;
+  if (rows.length === 0) throw new DataError(`${file}: the CSV file has a header but no data rows`);
+  return { file, header: headerRow, rows, columnCount };
+}
+
+function resolveColumn(table: CsvTable, column: string | number, role: string): number {
+  if (typeof column === 'number') {
+    if (!Number.isInteger(column) || column < 0 || column >= table.columnCount) {
+      throw new DataError(`${table.file}: ${role} column index ${column} is out of range: rows have ${table.columnCount} fields (0-based indices 0..${table.columnCount - 1})`);
+    }
+    return column;
+  }
+  if (!table.header) {
+    throw new DataError(`${table.file}: ${role} column '${column}' is given by name but the dataset has header: false; use a 0-based index`);
+  }
+  const index = table.header.indexOf(column);
+  if (index < 0) throw new DataError(`${table.file}:1: no column named '${column}' for the ${role} (columns: ${table.header.join(', ')})`);
+  return index;
+}
+
+/** Parses one numeric cell or throws a DataError at file:line:column. */
+function parseNumberCell(cell: string, where: string, columnName: string, integer: boolean): number {
+  if (cell === '') throw new DataError(`${where}: missing value in column ${columnName}`);
+  const value = Number(cell);
+  if (!Number.isFinite(value)) {
+    throw new DataError(`${where}: ${Number.isNaN(value) && !/^nan$/i.test(cell) ? 'not a number' : 'non-finite number'} '${cell}' in column ${columnName}`);
+  }
+  if (integer && !Number.isInteger(value)) throw new DataError(`${where}: '${cell}' in column ${columnName} is not an integer (the model input is int32)`);
+  return value;
+}
+
+/** Sorted class names: numerically when every label is a number ("2" before "10"), else by code point. */
+export function sortClassNames(names: Iterable<string>): string[] {
+  const unique = [...new Set(names)];
+  const numeric = unique.every((name) => name !== '' && Number.isFinite(Number(name)));
+  return numeric ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+interface ColumnChoice { features: number[]; label: number; featureNames: string[] | null }
+
+function chooseColumns(table: CsvTable, ds: CsvDataset): ColumnChoice {
+  const label = resolveColumn(table, ds.label, 'label');
+  const features = ds.features === null
+    ? Array.from({ length: table.columnCount }, (_, i) => i).filter((i) => i !== label)
+    : ds.features.map((feature) => resolveColumn(table, feature, 'feature'));
+  if (features.length === 0) throw new DataError(`${table.file}: no feature columns: the file has only the label column`);
+  if (features.includes(label)) throw new DataError(`${table.file}: column ${ds.label} is both a feature and the label`);
+  return { features, label, featureNames: table.header ? features.map((i) => table.header![i]) : null };
+}
+
+const columnLabel = (table: CsvTable, index: number) => (table.header ? `'${table.header[index]}'` : `${index}`);
+
+function extract(table: CsvTable, columns: ColumnChoice, ds: CsvDataset, dtype: 'float32' | 'int32', classes: string[] | null) {
+  const width = columns.features.length;
+  const values = new Float64Array(table.rows.length * width);
+  const labels = ds.task === 'classification' ? new Int32Array(table.rows.length) : new Float32Array(table.rows.length);
+  table.rows.forEach((row, r) => {
+    columns.features.forEach((column, f) => {
+      const where = `${table.file}:${row.line}:${column + 1}`;
+      values[r * width + f] = parseNumberCell(row.cells[column], where, columnLabel(table, column), dtype === 'int32');
+    });
+    const labelCell = row.cells[columns.label];
+    const where = `${table.file}:${row.line}:${columns.label + 1}`;
+    if (classes) {
+      const index = classes.indexOf(labelCell);
+      if (labelCell === '') throw new DataError(`${where}: missing label`);
+      if (index < 0) throw new DataError(`${where}: label '${labelCell}' is not one of the training classes (${classes.join(', ')})`);
+      labels[r] = index;
+    } else {
+      labels[r] = parseNumberCell(labelCell, where, `${columnLabel(table, columns.label)} (label)`, false);
+    }
+  });
+  return { values, labels };
+}
+
+export async function readCsvText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DataError(`${path}: cannot read CSV file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', specDir: string): Promise<SourceData> {
+  const trainPath = resolve(specDir, ds.train);
+  const train = parseCsvTable(await readCsvText(trainPath), trainPath, ds.header, ds.delimiter);
+  const columns = chooseColumns(train, ds);
+  let classes: string[] | null = null;
+  if (ds.task === 'classification') {
+    for (const row of train.rows) {
+      if (row.cells[columns.label] === '') throw new DataError(`${train.file}:${row.line}:${columns.label + 1}: missing label`);
+    }
+    classes = sortClassNames(train.rows.map((row) => row.cells[columns.label]));
+  }
+  const trainData = extract(train, columns, ds, dtype, classes);
+  let testPool = null;
+  if (ds.test_path !== null) {
+    const testPath = resolve(specDir, ds.test_path);
+    const test = parseCsvTable(await readCsvText(testPath), testPath, ds.header, ds.delimiter);
+    if (test.columnCount !== train.columnCount) {
+      throw new DataError(`${testPath}:${test.rows[0].line}: test file has ${test.columnCount} fields per row but ${trainPath} has ${train.columnCount}`);
+    }
+    const testData = extract(test, chooseColumns(test, ds), ds, dtype, classes);
+    testPool = arrayPool(testData.values, [columns.features.length], testData.labels);
+  }
+  const csv: Preprocessing['csv'] = {
+    delimiter: ds.delimiter, columnCount: train.columnCount, featureIndices: columns.features, featureNames: columns.featureNames,
+  };
+  return {
+    train: arrayPool(trainData.values, [columns.features.length], trainData.labels),
+    test: testPool,
+    validation: null,
+    classes,
+    task: ds.task,
+    groups: columns.features.length,
+    image: null,
+    csv,
+    origin: trainPath,
+  };
+}
+
+/**
+ * Parses one CSV line at inference and normalizes it as training did. The line is
+ * either a full row as in the training file (features picked out, label ignored) or just the features in model order.
+ */
+export function parseCsvRowForInference(line: string, prep: Preprocessing): Float32Array {
+  if (!prep.csv) throw new DataError('this model was not trained on CSV data');
+  const table = parseCsvTable(line, 'input', false, prep.csv.delimiter);
+  if (table.rows.length !== 1) throw new DataError(`input: expected one CSV row, found ${table.rows.length}`);
+  const cells = table.rows[0].cells;
+  const { featureIndices, columnCount, featureNames } = prep.csv;
+  let picked: string[];
+  if (cells.length === columnCount) picked = featureIndices.map((i) => cells[i]);
+  else if (cells.length === featureIndices.length) picked = cells;
+  else throw new DataError(`input:1: expected ${featureIndices.length} feature values or a full row of ${columnCount} fields, found ${cells.length}`);
+  const raw = picked.map((cell, f) => {
+    const column = cells.length === columnCount ? featureIndices[f] + 1 : f + 1;
+    return parseNumberCell(cell, `input:1:${column}`, featureNames ? `'${featureNames[f]}'` : `${column - 1}`, prep.dtype === 'int32');
+  });
+  return preprocessSample(raw, prep);
+}

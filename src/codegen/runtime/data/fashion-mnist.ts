@@ -1,0 +1,152 @@
+// Fashion-MNIST: find the four IDX files in the usual places, else download and verify them into a cache, else fall
+// back to the small subset embedded in the repository (loudly). Search order:
+//   1. the spec's `path`   2. --data-dir   3. $NNC_DATA_DIR   4. /usr/share/datasets/fashion-mnist (Debian)
+//   5. ~/.keras/datasets/fashion-mnist   6. the download cache ($NNC_CACHE_DIR or ~/.cache/nnc, + /fashion-mnist)
+//   7. download from $NNC_FASHION_MNIST_URL or the official URL   8. the embedded subset: $NNC_EMBEDDED_DATA, else
+//      <specDir>/data/fashion-mnist-mini (a generated trainer folder must carry or point at it).
+// Folders 2 and 3 may hold the files directly or in a `fashion-mnist` subfolder.
+
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataError } from './errors.js';
+import { downloadVerified, DownloadUnavailableError } from './download.js';
+import { readIdxPair, type IdxImagesAndLabels } from './idx.js';
+
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+];
+
+export const FASHION_MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+type FileKey = keyof typeof FASHION_MNIST_FILES;
+
+/**
+ * SHA-256 of the gunzipped IDX content, computed from Debian's files. The content hash is checked rather than the
+ * .gz hash because Debian's .gz files differ from upstream's in the gzip header alone (no stored file name).
+ */
+export const FASHION_MNIST_SHA256: Record<FileKey, string> = {
+  trainImages: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
+  trainLabels: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
+  testImages: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
+  testLabels: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
+};
+
+export const FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
+
+export interface FashionMnistPaths { dir: string; files: Record<FileKey, string>; embedded: boolean }
+
+export interface LocateOptions {
+  path: string | null;
+  dataDir?: string;
+  specDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** Standard folders searched after the explicit ones; defaults to Debian's and Keras' folders. */
+  standardDirs?: string[];
+  log?: (line: string) => void;
+  progress?: boolean;
+}
+
+/** The four files in `dir` (each as NAME.gz or NAME), or null if any is missing. */
+export function findFashionFiles(dir: string): Record<FileKey, string> | null {
+  const found: Partial<Record<FileKey, string>> = {};
+  for (const [key, name] of Object.entries(FASHION_MNIST_FILES) as [FileKey, string][]) {
+    const candidate = [`${name}.gz`, name].map((file) => join(dir, file)).find((file) => existsSync(file));
+    if (!candidate) return null;
+    found[key] = candidate;
+  }
+  return found as Record<FileKey, string>;
+}
+
+function findInFolderOrSubfolder(dir: string): FashionMnistPaths | null {
+  for (const candidate of [dir, join(dir, 'fashion-mnist'), join(dir, 'fashion_mnist')]) {
+    const files = findFashionFiles(candidate);
+    if (files) return { dir: candidate, files, embedded: false };
+  }
+  return null;
+}
+
+export function defaultStandardDirs(): string[] {
+  return ['/usr/share/datasets/fashion-mnist', join(homedir(), '.keras', 'datasets', 'fashion-mnist')];
+}
+
+export function fashionCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.NNC_CACHE_DIR || join(homedir(), '.cache', 'nnc'), 'fashion-mnist');
+}
+
+export function embeddedSubsetDir(specDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.NNC_EMBEDDED_DATA ? resolve(env.NNC_EMBEDDED_DATA) : resolve(specDir, 'data', 'fashion-mnist-mini');
+}
+
+export async function locateFashionMnist(options: LocateOptions): Promise<FashionMnistPaths> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => {});
+  // Places the user named explicitly must hold the files: silently looking elsewhere would hide a typo.
+  const explicit: [string, string | undefined][] = [
+    ['the dataset path', options.path === null ? undefined : resolve(options.specDir, options.path)],
+    ['--data-dir', options.dataDir],
+  ];
+  for (const [what, dir] of explicit) {
+    if (dir === undefined) continue;
+    const found = findInFolderOrSubfolder(dir);
+    if (found) return found;
+    throw new DataError(`${dir}: ${what} does not hold the Fashion-MNIST files (${Object.values(FASHION_MNIST_FILES).map((f) => `${f}[.gz]`).join(', ')})`);
+  }
+  const searched = [env.NNC_DATA_DIR, ...(options.standardDirs ?? defaultStandardDirs())].filter((d): d is string => !!d);
+  for (const dir of searched) {
+    const found = findInFolderOrSubfolder(dir);
+    if (found) return found;
+  }
+  const cacheDir = fashionCacheDir(env);
+  const cached = findFashionFiles(cacheDir);
+  if (cached) return { dir: cacheDir, files: cached, embedded: false };
+
+  const baseUrl = (env.NNC_FASHION_MNIST_URL || FASHION_MNIST_URL).replace(/\/?$/, '/');
+  try {
+    log(`Fashion-MNIST not found in ${[...searched, cacheDir].join(', ')}; downloading from ${baseUrl}`);
+    for (const [key, name] of Object.entries(FASHION_MNIST_FILES) as [FileKey, string][]) {
+      const dest = join(cacheDir, `${name}.gz`);
+      if (existsSync(dest)) continue;
+      await downloadVerified(`${baseUrl}${name}.gz`, dest, {
+        sha256: FASHION_MNIST_SHA256[key], hashOf: 'gunzipped', log, progress: options.progress,
+      });
+    }
+    const files = findFashionFiles(cacheDir);
+    if (files) return { dir: cacheDir, files, embedded: false };
+  } catch (error) {
+    // Only "cannot reach the server" falls back; a bad checksum or a cut-off transfer is an error the user must see.
+    if (!(error instanceof DownloadUnavailableError)) throw error;
+    log(`download failed: ${error.message}`);
+  }
+  const embeddedDir = embeddedSubsetDir(options.specDir, env);
+  const embedded = findFashionFiles(embeddedDir);
+  if (!embedded) {
+    throw new DataError(
+      `Fashion-MNIST not found: searched ${[...searched, cacheDir].join(', ')}, could not download from ${baseUrl}, and no embedded subset at ${embeddedDir} (set NNC_DATA_DIR, --data-dir or NNC_EMBEDDED_DATA)`,
+    );
+  }
+  log('WARNING: ============================================================================');
+  log(`WARNING: using the EMBEDDED Fashion-MNIST SUBSET from ${embeddedDir}: only a few thousand samples;`);
+  log('WARNING: accuracy will be far below full-dataset results. Install the full dataset (see README).');
+  log('WARNING: ============================================================================');
+  return { dir: embeddedDir, files: embedded, embedded: true };
+}
+
+export async function readFashionMnist(paths: FashionMnistPaths): Promise<{ train: IdxImagesAndLabels; test: IdxImagesAndLabels }> {
+  const [train, test] = await Promise.all([
+    readIdxPair(paths.files.trainImages, paths.files.trainLabels),
+    readIdxPair(paths.files.testImages, paths.files.testLabels),
+  ]);
+  for (const [split, data, images, labels] of [['train', train, paths.files.trainImages, paths.files.trainLabels], ['test', test, paths.files.testImages, paths.files.testLabels]] as const) {
+    if (data.sampleShape.join('x') !== '28x28') {
+      throw new DataError(`${images}: expected 28 x 28 Fashion-MNIST ${split} images, found ${data.sampleShape.join(' x ')}`);
+    }
+    const bad = data.labels.findIndex((label) => label >= FASHION_MNIST_CLASSES.length);
+    if (bad >= 0) throw new DataError(`${labels}: label ${bad} is ${data.labels[bad]}, expected 0..9`);
+  }
+  return { train, test };
+}

@@ -1,0 +1,23 @@
+// Defaults that depend on other values, filled after schema validation: Keras-style layer names
+// (`dense_1`, `dense_2`), pooling strides equal to the pool size, duplicate layer names reported.
+import { diag, q } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { SpanIndex } from '../spec/spans.js';
+import type { Spec } from '../spec/types.js';
+
+export function complete(spec: Spec, spans: SpanIndex): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  spec.models.forEach((model, m) => {
+    const counts = new Map<string, number>();
+    const names = new Set<string>();
+    model.layers.forEach((layer, l) => {
+      const n = (counts.get(layer.type) ?? 0) + 1;
+      counts.set(layer.type, n);
+      if (!layer.name) layer.name = `${layer.type}_${n}`;
+      if (names.has(layer.name)) diagnostics.push(diag('NN2014', spans.valueAt(`/models/${m}/layers/${l}/name`), { name: q(layer.name), model: q(model.name) }));
+      names.add(layer.name);
+      if ('pool' in layer && layer.strides === undefined) (layer as { strides: unknown }).strides = layer.pool;
+    });
+  });
+  return diagnostics;
+}

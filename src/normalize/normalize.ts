@@ -1,0 +1,167 @@
+// AST -> raw spec JSON (before schema defaults): declarations gathered, names resolved, units resolved
+// (`10%` -> 0.1, `kernel: 3` -> [3, 3]), and every value's span recorded for later phases.
+import { diag, q } from '../diagnostics/catalog.js';
+import { suggest } from '../diagnostics/suggest.js';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
+import { SpanIndex, pointer } from '../spec/spans.js';
+import type { DatasetNode, FileNode, ModelNode, TrainNode } from '../syntax/ast.js';
+import { layerPositional, pairArguments, sourcePositional, twoDimensional } from './tables.js';
+import { ValueConverter, type Json, type JsonObject } from './values.js';
+
+export interface RawSpec {
+  source: string;
+  models: JsonObject[];
+  datasets: JsonObject[];
+  trainings: JsonObject[];
+}
+
+export interface NormalizeResult {
+  raw: RawSpec;
+  spans: SpanIndex;
+  diagnostics: Diagnostic[];
+}
+
+const lossAliases: Record<string, string> = { mse: 'mean_squared_error', mae: 'mean_absolute_error', crossentropy: 'categorical_crossentropy' };
+
+/** Normalizes `main` together with the files it imports (their models and datasets; their trainings are not compiled). */
+export function normalize(main: FileNode, imported: FileNode[] = []): NormalizeResult {
+  const spans = new SpanIndex();
+  const diagnostics: Diagnostic[] = [];
+  const values = new ValueConverter(spans, diagnostics);
+  const raw: RawSpec = { source: main.path, models: [], datasets: [], trainings: [] };
+  const seen = { model: new Map<string, Span>(), dataset: new Map<string, Span>(), training: new Map<string, Span>() };
+
+  const declare = (kind: keyof typeof seen, name: string, span: Span, help?: string): boolean => {
+    const first = seen[kind].get(name);
+    if (first) {
+      diagnostics.push(diag('NN2007', span, { kind, name: q(name), line: first.line, column: first.column }, help ? { help } : {}));
+      return false;
+    }
+    seen[kind].set(name, span);
+    return true;
+  };
+
+  for (const file of [main, ...imported]) {
+    for (const item of file.items) {
+      if (item.kind === 'model' && declare('model', item.name.text, item.name.span)) {
+        raw.models.push(modelSpec(item, raw.models.length, values));
+      } else if (item.kind === 'dataset' && declare('dataset', item.name.text, item.name.span)) {
+        raw.datasets.push(datasetSpec(item, raw.datasets.length, values));
+      }
+    }
+  }
+  for (const item of main.items) {
+    if (item.kind !== 'train') continue;
+    const ok = checkReference('model', item.model.text, item.model.span, seen.model, diagnostics)
+      & checkReference('dataset', item.dataset.text, item.dataset.span, seen.dataset, diagnostics);
+    const name = item.alias?.text ?? item.model.text;
+    const unique = declare('training', name, (item.alias ?? item.model).span, `name this training with \`as\`, e.g. \`train ${item.model.text} on ${item.dataset.text} as ${item.model.text}_2 { ... }\``);
+    if (ok && unique) raw.trainings.push(trainSpec(item, name, raw.trainings.length, values));
+  }
+  return { raw, spans, diagnostics };
+}
+
+function checkReference(kind: string, name: string, span: Span, known: Map<string, Span>, diagnostics: Diagnostic[]): number {
+  if (known.has(name)) return 1;
+  diagnostics.push(diag('NN2008', span, { kind, name: q(name) }, { suggestions: suggest(name, known.keys()) }));
+  return 0;
+}
+
+function modelSpec(m: ModelNode, index: number, values: ValueConverter): JsonObject {
+  const ptr = pointer('models', index);
+  values.spans.set(ptr, { value: m.span, key: m.name.span });
+  values.spans.set(`${ptr}/name`, { value: m.name.span });
+  const out: JsonObject = { name: m.name.text };
+  const layers: JsonObject[] = [];
+  let input: Span | null = null;
+  for (const stmt of m.body) {
+    if (stmt.kind === 'input') {
+      if (input) {
+        values.diagnostics.push(diag('NN2012', stmt.span, { name: q(m.name.text) }));
+        continue;
+      }
+      input = stmt.span;
+      values.spans.set(`${ptr}/input`, { value: stmt.span, key: stmt.name.span });
+      values.spans.set(`${ptr}/input/name`, { value: stmt.name.span });
+      const shape = values.value(stmt.shape, `${ptr}/input/shape`);
+      out.input = { name: stmt.name.text, shape: Array.isArray(shape) ? shape : [shape] };
+      if (stmt.dtype) {
+        (out.input as JsonObject).dtype = stmt.dtype.text;
+        values.spans.set(`${ptr}/input/dtype`, { value: stmt.dtype.span });
+      }
+    } else if (stmt.kind === 'property') {
+      if (stmt.key.text !== 'labels') {
+        values.diagnostics.push(diag('NN2015', stmt.key.span, { found: q(stmt.key.text), owner: `model ${q(m.name.text)}` }, {
+          suggestions: suggest(stmt.key.text, ['labels', 'input']),
+          help: suggest(stmt.key.text, ['labels', 'input']).length ? undefined : 'a model holds `input`, `labels` and layers',
+        }));
+        continue;
+      }
+      out.labels = values.value(stmt.value, `${ptr}/labels`);
+      values.spans.set(`${ptr}/labels`, { value: stmt.value.span, key: stmt.key.span });
+    } else {
+      const type = stmt.type.text;
+      if (!(type in layerPositional)) {
+        values.diagnostics.push(diag('NN2001', stmt.type.span, { found: q(type) }, { suggestions: suggest(type, Object.keys(layerPositional)) }));
+        continue;
+      }
+      const lp = `${ptr}/layers/${layers.length}`;
+      values.spans.set(lp, { value: stmt.span, key: stmt.type.span });
+      values.spans.set(`${lp}/type`, { value: stmt.type.span });
+      const args = values.args(stmt.args, lp, layerPositional[type], `layer ${q(type)}`);
+      if (twoDimensional.has(type)) {
+        for (const key of Object.keys(args)) if (pairArguments.has(key) && typeof args[key] === 'number') args[key] = [args[key], args[key]];
+      }
+      layers.push({ type, ...args });
+    }
+  }
+  if (!input) values.diagnostics.push(diag('NN2011', m.name.span, { name: q(m.name.text) }));
+  if (layers.length === 0 && !m.body.some((s) => s.kind === 'layer')) values.diagnostics.push(diag('NN2013', m.name.span, { name: q(m.name.text) }));
+  out.layers = layers;
+  return out;
+}
+
+function datasetSpec(d: DatasetNode, index: number, values: ValueConverter): JsonObject {
+  const ptr = pointer('datasets', index);
+  values.spans.set(ptr, { value: d.span, key: d.name.span });
+  values.spans.set(`${ptr}/source`, { value: d.source.span });
+  const source = d.source.text;
+  const out: JsonObject = {
+    name: d.name.text,
+    source,
+    ...values.args(d.args, ptr, sourcePositional[source] ?? [], `dataset source ${q(source)}`),
+  };
+  const props = values.properties(d.props, ptr, `dataset ${q(d.name.text)}`);
+  for (const [key, value] of Object.entries(props)) {
+    if (key in out) {
+      values.diagnostics.push(diag('NN2010', values.spans.keyAt(`${ptr}/${key}`), { name: q(key) }));
+      continue;
+    }
+    out[key] = value;
+  }
+  // `test: "data/test.csv"` names a file; `test: 10%` a fraction. The spec keeps the two apart.
+  for (const key of ['test', 'validation']) {
+    if (typeof out[key] === 'string') {
+      out[`${key}_path`] = out[key];
+      delete out[key];
+      const entry = values.spans.keyAt(`${ptr}/${key}`);
+      if (entry) values.spans.set(`${ptr}/${key}_path`, { value: values.spans.valueAt(`${ptr}/${key}`)!, key: entry });
+    }
+  }
+  if (typeof out.image_size === 'number') out.image_size = [out.image_size, out.image_size];
+  if (out.augment === true) out.augment = {};
+  return out;
+}
+
+function trainSpec(t: TrainNode, name: string, index: number, values: ValueConverter): JsonObject {
+  const ptr = pointer('trainings', index);
+  values.spans.set(ptr, { value: t.span, key: (t.alias ?? t.model).span });
+  values.spans.set(`${ptr}/model`, { value: t.model.span });
+  values.spans.set(`${ptr}/dataset`, { value: t.dataset.span });
+  const props = values.properties(t.props, ptr, `train ${q(name)}`);
+  const out: JsonObject = { name, model: t.model.text, dataset: t.dataset.text, ...props };
+  if (typeof out.loss === 'string') out.loss = lossAliases[out.loss] ?? out.loss;
+  for (const key of ['early_stopping', 'checkpoint']) if (out[key] === true) out[key] = {};
+  if (out.metrics !== undefined && !Array.isArray(out.metrics)) out.metrics = [out.metrics as Json];
+  return out;
+}

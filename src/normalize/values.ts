@@ -1,0 +1,88 @@
+// AST values -> JSON values, recording the span of every value (and argument name) in the SpanIndex.
+import { diag, q } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { pointer, type SpanIndex } from '../spec/spans.js';
+import type { ArgNode, NameNode, PropertyNode, ValueNode } from '../syntax/ast.js';
+import { argumentAliases, callAliases, callPositional, isTypedObjectKey } from './tables.js';
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
+
+export class ValueConverter {
+  constructor(readonly spans: SpanIndex, readonly diagnostics: Diagnostic[]) {}
+
+  value(v: ValueNode, ptr: string, key?: string): Json {
+    this.spans.set(ptr, { value: v.span });
+    switch (v.kind) {
+      case 'number':
+        if (!Number.isFinite(v.value)) {
+          this.diagnostics.push(diag('NN1008', v.span, { found: q(v.text) }, { help: 'numbers must be finite' }));
+          return 0;
+        }
+        return v.percent ? v.value / 100 : v.value;
+      case 'string':
+        return v.value;
+      case 'bool':
+        return v.value;
+      case 'null':
+        return null;
+      case 'list':
+        return v.items.map((item, i) => this.value(item, `${ptr}/${i}`));
+      case 'object':
+        return this.properties(v.props, ptr, 'this object');
+      case 'call': {
+        if (v.args === null) {
+          // A bare name: an enum value (`relu`), or a typed object without arguments (`optimizer: adam`).
+          const text = v.name.text;
+          if (key && isTypedObjectKey(key)) {
+            this.spans.set(`${ptr}/type`, { value: v.name.span });
+            return { type: callAliases[text] ?? text };
+          }
+          return text;
+        }
+        const type = callAliases[v.name.text] ?? v.name.text;
+        this.spans.set(`${ptr}/type`, { value: v.name.span });
+        return { type, ...this.args(v.args, ptr, callPositional[type] ?? [], q(v.name.text)) };
+      }
+    }
+  }
+
+  /** `key: value` pairs, with duplicates reported. */
+  properties(props: PropertyNode[], ptr: string, owner: string): JsonObject {
+    const out: JsonObject = {};
+    for (const p of props) this.assign(out, p.key, p.value, ptr, owner);
+    return out;
+  }
+
+  /** Call or layer arguments: positional ones take the names in `positional`, in order. */
+  args(args: ArgNode[], ptr: string, positional: string[], owner: string): JsonObject {
+    const out: JsonObject = {};
+    let next = 0;
+    for (const a of args) {
+      if (a.key) {
+        this.assign(out, a.key, a.value, ptr, owner);
+        continue;
+      }
+      const name = positional[next++];
+      if (name === undefined) {
+        this.diagnostics.push(diag('NN2009', a.span, { owner, expected: positional.length, found: next }, {
+          help: positional.length ? `positional arguments are ${positional.map(q).join(', ')}; name the others, e.g. \`activation: relu\`` : `name the argument, e.g. \`name: value\``,
+        }));
+        continue;
+      }
+      this.assign(out, { kind: 'name', text: name, span: a.value.span }, a.value, ptr, owner, false);
+    }
+    return out;
+  }
+
+  private assign(out: JsonObject, keyNode: NameNode, value: ValueNode, ptr: string, owner: string, keyWritten = true): void {
+    const key = argumentAliases[keyNode.text] ?? keyNode.text;
+    const childPtr = `${ptr}${pointer(key)}`;
+    if (key in out) {
+      this.diagnostics.push(diag('NN2010', keyNode.span, { name: q(key) }, { help: `remove one of the two \`${key}\` in ${owner}` }));
+      return;
+    }
+    out[key] = this.value(value, childPtr, key);
+    if (keyWritten) this.spans.set(childPtr, { value: value.span, key: keyNode.span });
+  }
+}

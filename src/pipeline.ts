@@ -1,0 +1,92 @@
+// The compiler's phases, in order. Each phase is a module of its own, tested on its own output:
+//   1. parse      source text -> AST (grammar/, src/syntax/)          NN1xxx
+//   2. normalize  AST -> raw spec JSON + spans (src/normalize/)       NN2xxx
+//   3. validate   JSON Schema with defaults (src/schema/)             NN2xxx
+//   4. shapes     shape inference + contracts (src/shapes/)           NN3xxx, NN4xxx
+//   5. emit       checked spec -> generated files (src/codegen/)      (no diagnostics: checks come first)
+import * as path from 'node:path';
+import { diag } from './diagnostics/catalog.js';
+import type { Diagnostic } from './diagnostics/types.js';
+import { normalize } from './normalize/normalize.js';
+import { complete } from './normalize/complete.js';
+import type { JsonObject } from './normalize/values.js';
+import { validateSpec } from './schema/validate.js';
+import type { SpanIndex } from './spec/spans.js';
+import type { Spec } from './spec/types.js';
+import type { FileNode } from './syntax/ast.js';
+type ModelShapeInfo = unknown;
+import { parseSource } from './syntax/parse.js';
+
+export interface CheckResult {
+  file: string;
+  /** Present when parsing got far enough to normalize; complete only when there are no errors. */
+  spec: Spec | null;
+  spans: SpanIndex | null;
+  shapes: ModelShapeInfo[];
+  diagnostics: Diagnostic[];
+  /** Source text of every file read, for rendering diagnostics. */
+  sources: Map<string, string>;
+}
+
+export interface Host {
+  readFile(file: string): string;
+}
+
+const byPosition = (a: Diagnostic, b: Diagnostic) =>
+  (a.span?.file ?? '').localeCompare(b.span?.file ?? '') || (a.span?.offset ?? 0) - (b.span?.offset ?? 0);
+
+/** Parses `file` and, transitively, the files it imports. */
+function parseWithImports(file: string, text: string, host: Host, sources: Map<string, string>, diagnostics: Diagnostic[]) {
+  const main = parseSource(text, file);
+  diagnostics.push(...main.diagnostics);
+  const imported: FileNode[] = [];
+  const visit = (ast: FileNode, chain: string[]) => {
+    for (const item of ast.items) {
+      if (item.kind !== 'import') continue;
+      const target = path.join(path.dirname(ast.path), item.path.value);
+      if (chain.includes(target)) {
+        diagnostics.push(diag('NN1009', item.path.span, { cycle: [...chain, target].join(' -> ') }));
+        continue;
+      }
+      if (sources.has(target)) continue;
+      let content: string;
+      try {
+        content = host.readFile(target);
+      } catch (e) {
+        diagnostics.push(diag('NN1007', item.path.span, { path: target, reason: (e as NodeJS.ErrnoException).code ?? String(e) }));
+        continue;
+      }
+      sources.set(target, content);
+      const parsed = parseSource(content, target);
+      diagnostics.push(...parsed.diagnostics);
+      imported.push(parsed.ast);
+      visit(parsed.ast, [...chain, target]);
+    }
+  };
+  visit(main.ast, [file]);
+  return { main: main.ast, imported };
+}
+
+/** Runs phases 1-4 on one spec file's text. */
+export function check(file: string, text: string, host: Host, opts: { specDir?: string } = {}): CheckResult {
+  const sources = new Map([[file, text]]);
+  const diagnostics: Diagnostic[] = [];
+  const result = (spec: Spec | null, spans: SpanIndex | null, shapes: ModelShapeInfo[] = []): CheckResult => ({
+    file, spec, spans, shapes, diagnostics: diagnostics.sort(byPosition), sources,
+  });
+
+  const { main, imported } = parseWithImports(file, text, host, sources, diagnostics);
+  if (main.items.length === 0 && diagnostics.length > 0) return result(null, null);
+
+  const { raw, spans, diagnostics: normalizeDiagnostics } = normalize(main, imported);
+  diagnostics.push(...normalizeDiagnostics);
+  diagnostics.push(...validateSpec(raw as unknown as JsonObject, spans));
+  const spec = raw as unknown as Spec;
+  diagnostics.push(...complete(spec, spans));
+  // Shapes are only meaningful on a spec that parsed and validated cleanly.
+  if (diagnostics.some((d) => d.severity === 'error')) return result(spec, spans);
+
+  const shapes: ModelShapeInfo[] = []; // TODO shapes
+  void opts;
+  return result(spec, spans, shapes);
+}

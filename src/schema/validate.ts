@@ -1,0 +1,137 @@
+// Schema validation of the raw spec with ajv: fills defaults, and maps every ajv error back to the span of
+// the value or argument that caused it, as an NN2xxx diagnostic.
+import type { ErrorObject } from 'ajv';
+import { diag, q } from '../diagnostics/catalog.js';
+import { suggest } from '../diagnostics/suggest.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { JsonObject, Json } from '../normalize/values.js';
+import type { SpanIndex } from '../spec/spans.js';
+import { specSchema } from './schema.js';
+// Precompiled by build.ts: compiling the schema at start-up would cost ~2 s.
+import validate from './validate-spec.js';
+
+/**
+ * The schema object an ajv error's schemaPath points into, minus its last keyword. Paths inside a $ref'd
+ * definition are relative to that definition, which the instance path tells apart.
+ */
+function parentSchemaOf(e: ErrorObject): Record<string, unknown> {
+  const defs = specSchema.$defs as Record<string, Record<string, unknown>>;
+  const root = e.schemaPath.startsWith('#/properties/') ? specSchema
+    : /\/layers\/\d+$/.test(e.instancePath) ? defs.layer
+    : /_initializer$/.test(e.instancePath) ? defs.initializer
+    : /_regularizer$/.test(e.instancePath) ? defs.regularizer
+    : {};
+  const parts = e.schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
+  return parts.reduce<Record<string, unknown>>((s, p) => (s?.[decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown>) ?? {}, root);
+}
+
+const kindOfKey: Record<string, string> = {
+  activation: 'activation', recurrent_activation: 'activation', loss: 'loss', padding: 'padding', color: 'color mode',
+  dtype: 'dtype', source: 'dataset source', task: 'task', metrics: 'metric',
+};
+
+/** The part of the spec a pointer is in, for messages: "layer `dense_2`", "dataset `fashion`". */
+function ownerOf(ptr: string, spec: JsonObject): string {
+  const parts = ptr.split('/').slice(1);
+  const at = (n: number): Json => parts.slice(0, n).reduce<Json>((o, p) => (o && typeof o === 'object' ? (o as Record<string, Json>)[p] : null), spec);
+  if (parts[0] === 'models' && parts[2] === 'layers' && parts.length >= 4) return `layer ${q((at(4) as JsonObject)?.type)}`;
+  if (parts[0] === 'models' && parts[2] === 'input') return 'the input';
+  if (parts[0] === 'models') return `model ${q((at(2) as JsonObject)?.name)}`;
+  if (parts[0] === 'datasets') return `dataset ${q((at(2) as JsonObject)?.name)}`;
+  if (parts[0] === 'trainings') return `train ${q((at(2) as JsonObject)?.name)}`;
+  return 'the spec';
+}
+
+/** The name a value goes by in messages: `rate` of layer `dropout`, or `kernel_initializer` type. */
+function keyOf(ptr: string): string {
+  const parts = ptr.split('/').filter((p) => p !== '' && !/^\d+$/.test(p));
+  return parts[parts.length - 1] ?? 'value';
+}
+
+function valueAt(spec: JsonObject, ptr: string): unknown {
+  return ptr.split('/').slice(1).reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), spec);
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
+  if (v && typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+const typeNames: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: '`true` or `false`', array: 'a list', object: 'an object', null: '`null`' };
+
+function expectedType(t: string | string[]): string {
+  const list = (Array.isArray(t) ? t : [t]).filter((x) => x !== 'null');
+  return list.map((x) => typeNames[x] ?? x).join(' or ');
+}
+
+const limitWords: Record<string, string> = { '>=': 'at least', '>': 'greater than', '<=': 'at most', '<': 'less than' };
+
+function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagnostic | null {
+  const ptr = e.instancePath;
+  const owner = ownerOf(ptr, spec);
+  const data = valueAt(spec, ptr);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((parentSchemaOf(e).properties as object) ?? {}).filter((k) => k !== 'type' && k !== 'source');
+      const suggestions = suggest(prop, known);
+      return diag('NN2002', spans.keyAt(`${ptr}/${prop}`), { found: q(prop), owner }, {
+        suggestions, help: suggestions.length ? undefined : `${owner} takes ${known.map(q).join(', ')}`,
+      });
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: string[] }).allowedValues;
+      const key = keyOf(ptr);
+      const parentKey = keyOf(ptr.slice(0, ptr.lastIndexOf('/')));
+      const kind = key === 'type' ? parentKey.replace(/^(kernel|bias|activity|recurrent|embeddings)_/, '') : (kindOfKey[key] ?? key);
+      const found = typeof data === 'string' ? q(data) : describe(data);
+      const suggestions = typeof data === 'string' ? suggest(data, allowed) : [];
+      return diag('NN2005', spans.valueAt(ptr), { kind, found }, {
+        suggestions, help: suggestions.length ? undefined : `expected one of ${allowed.map(q).join(', ')}`,
+      });
+    }
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
+      const { comparison, limit } = e.params as { comparison: string; limit: number };
+      return diag('NN2004', spans.valueAt(ptr), { what: `${q(keyOf(ptr))} of ${owner}`, limit: `${limitWords[comparison]} ${limit}`, found: describe(data) });
+    }
+    case 'type':
+      return diag('NN2003', spans.valueAt(ptr), { expected: expectedType((e.params as { type: string | string[] }).type), what: `${q(keyOf(ptr))} of ${owner}`, found: describe(data) });
+    case 'required': {
+      const prop = (e.params as { missingProperty: string }).missingProperty;
+      return diag('NN2006', spans.keyAt(ptr), { what: q(prop), owner }, { help: `add \`${prop}: ...\`` });
+    }
+    case 'minItems': case 'maxItems': {
+      const schema = parentSchemaOf(e) as { minItems?: number; maxItems?: number };
+      const n = schema.minItems === schema.maxItems ? `${schema.minItems}` : e.keyword === 'minItems' ? `at least ${schema.minItems}` : `at most ${schema.maxItems}`;
+      return diag('NN2003', spans.valueAt(ptr), { expected: `a list of ${n} item${n === '1' ? '' : 's'}`, what: `${q(keyOf(ptr))} of ${owner}`, found: describe(data) });
+    }
+    case 'uniqueItems':
+      return diag('NN2016', spans.valueAt(ptr), { what: `${q(keyOf(ptr))} of ${owner}`, reason: 'it lists an item twice' });
+    case 'pattern':
+      return diag('NN2016', spans.valueAt(ptr), { what: `${q(keyOf(ptr))} of ${owner}`, reason: `${describe(data)} is not a valid name` }, { help: 'names start with a letter or `_` and hold letters, digits and `_`' });
+    case 'not':
+      return diag('NN2004', spans.valueAt(ptr), { what: `${q(keyOf(ptr))} of ${owner}`, limit: 'a positive integer or -1', found: describe(data) });
+    case 'if': case 'allOf': case 'anyOf': case 'const':
+      return null; // restated by the branch's own errors
+    default:
+      return diag('NN2016', spans.valueAt(ptr), { what: `${q(keyOf(ptr))} of ${owner}`, reason: e.message ?? e.keyword });
+  }
+}
+
+/** Validates and fills defaults in place. Returns diagnostics, at most one per source position and code. */
+export function validateSpec(spec: JsonObject, spans: SpanIndex): Diagnostic[] {
+  if (validate(spec)) return [];
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    const d = toDiagnostic(e, spec, spans);
+    if (!d) continue;
+    const key = `${d.code}@${d.span?.file}:${d.span?.offset}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}

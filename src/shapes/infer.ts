@@ -1,0 +1,106 @@
+// Static shape inference over one sequential model: each layer's output shape (with tfjs' null batch axis),
+// parameter counts, forward FLOPs and activation memory, and NN3xxx diagnostics where a layer cannot take its input.
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Layer, Spec } from '../spec/types.js';
+import type { SpanIndex } from '../spec/spans.js';
+import { applyLayer, ShapeFailure, product, type LayerContext } from './layers.js';
+
+export { checkContracts } from './contracts.js';
+
+export interface LayerShapeInfo {
+  index: number;
+  name: string;
+  type: string;
+  /** With the null batch axis first, like tfjs `layer.outputShape`. */
+  inputShape: (number | null)[];
+  outputShape: (number | null)[];
+  params: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  /** Forward FLOPs per sample; a multiply-add counts 2. */
+  flops: number;
+  /** Bytes of this layer's float32 output, per sample. */
+  activationBytes: number;
+}
+
+export interface ModelShapeInfo {
+  model: string;
+  input: (number | null)[];
+  layers: LayerShapeInfo[];
+  /** False when an error stopped inference; `layers` then holds the layers before the failing one. */
+  complete: boolean;
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  flops: number;
+  /** float32 weights (trainable and not). */
+  weightBytes: number;
+  /** Sum of the layers' float32 outputs, per sample. */
+  activationBytes: number;
+}
+
+const BYTES_PER_FLOAT = 4;
+
+export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { info: ModelShapeInfo; diagnostics: Diagnostic[] } {
+  const model = spec.models[modelIndex];
+  const diagnostics: Diagnostic[] = [];
+  const layers: LayerShapeInfo[] = [];
+  const previous: { layer: Layer; out: number[] }[] = [];
+  let shape = [...model.input.shape];
+  let dtype = model.input.dtype;
+  let complete = true;
+
+  for (const [index, layer] of model.layers.entries()) {
+    const ctx: LayerContext = {
+      modelIndex, layerIndex: index, spans, inShape: shape, dtype,
+      inputName: model.input.name, inputShape: model.input.shape, previous,
+    };
+    try {
+      const result = applyLayer(layer, ctx);
+      diagnostics.push(...result.warnings);
+      layers.push({
+        index, name: layer.name, type: layer.type,
+        inputShape: [null, ...shape], outputShape: [null, ...result.out],
+        params: result.trainable + result.nonTrainable,
+        trainableParams: result.trainable, nonTrainableParams: result.nonTrainable,
+        flops: result.flops, activationBytes: product(result.out) * BYTES_PER_FLOAT,
+      });
+      previous.push({ layer, out: result.out });
+      shape = result.out;
+      dtype = result.dtype;
+    } catch (e) {
+      if (!(e instanceof ShapeFailure)) throw e;
+      diagnostics.push(...e.diagnostics);
+      complete = false;
+      break;
+    }
+  }
+
+  const sum = (pick: (l: LayerShapeInfo) => number) => layers.reduce((acc, l) => acc + pick(l), 0);
+  const totalParams = sum((l) => l.params);
+  const info: ModelShapeInfo = {
+    model: model.name,
+    input: [null, ...model.input.shape],
+    layers,
+    complete,
+    totalParams,
+    trainableParams: sum((l) => l.trainableParams),
+    nonTrainableParams: sum((l) => l.nonTrainableParams),
+    flops: sum((l) => l.flops),
+    weightBytes: totalParams * BYTES_PER_FLOAT,
+    activationBytes: sum((l) => l.activationBytes),
+  };
+  return { info, diagnostics };
+}
+
+/** Infers every model of a spec, in order; `shapes[i]` belongs to `spec.models[i]`. */
+export function inferAll(spec: Spec, spans: SpanIndex): { shapes: ModelShapeInfo[]; diagnostics: Diagnostic[] } {
+  const shapes: ModelShapeInfo[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < spec.models.length; i++) {
+    const r = inferModel(spec, i, spans);
+    shapes.push(r.info);
+    diagnostics.push(...r.diagnostics);
+  }
+  return { shapes, diagnostics };
+}

@@ -1,0 +1,217 @@
+// CST -> AST. Chevrotain's recovery can leave nodes without some tokens; such nodes are dropped here
+// (their syntax error is already reported), so later phases see only complete nodes.
+import type { CstNode, IToken } from 'chevrotain';
+import type { Span } from '../diagnostics/types.js';
+import type * as A from './ast.js';
+
+type Children = Record<string, (CstNode | IToken)[] | undefined>;
+
+export function tokenSpan(file: string, first: IToken, last: IToken = first): Span {
+  return {
+    file,
+    line: first.startLine ?? 1,
+    column: first.startColumn ?? 1,
+    endLine: last.endLine ?? first.startLine ?? 1,
+    endColumn: (last.endColumn ?? first.startColumn ?? 0) + 1,
+    offset: first.startOffset,
+    endOffset: (last.endOffset ?? first.startOffset) + 1,
+  };
+}
+
+function joinSpans(a: Span, b: Span): Span {
+  return { ...a, endLine: b.endLine, endColumn: b.endColumn, endOffset: b.endOffset };
+}
+
+const isToken = (x: CstNode | IToken): x is IToken => 'image' in x;
+
+class Incomplete extends Error {}
+
+export class AstBuilder {
+  constructor(private readonly path: string) {}
+
+  private tok(c: Children, key: string, index = 0): IToken {
+    const t = c[key]?.[index];
+    if (!t || !isToken(t) || isNaN(t.startOffset) || t.isInsertedInRecovery) throw new Incomplete();
+    return t;
+  }
+
+  private optTok(c: Children, key: string): IToken | null {
+    const t = c[key]?.[0];
+    return t && isToken(t) && !t.isInsertedInRecovery && !isNaN(t.startOffset) ? t : null;
+  }
+
+  private nodes(c: Children, key: string): CstNode[] {
+    return (c[key] ?? []).filter((x): x is CstNode => !isToken(x));
+  }
+
+  private node(c: Children, key: string): CstNode {
+    const n = this.nodes(c, key)[0];
+    if (!n) throw new Incomplete();
+    return n;
+  }
+
+  private name(t: IToken): A.NameNode {
+    return { kind: 'name', text: t.image, span: tokenSpan(this.path, t) };
+  }
+
+  /** Span from the first to the last token under a CST node. */
+  private spanOf(n: CstNode): Span {
+    const tokens: IToken[] = [];
+    const walk = (x: CstNode) => {
+      for (const list of Object.values(x.children)) for (const item of list) isToken(item) ? tokens.push(item) : walk(item);
+    };
+    walk(n);
+    const real = tokens.filter((t) => !t.isInsertedInRecovery && !isNaN(t.startOffset)).sort((a, b) => a.startOffset - b.startOffset);
+    if (!real.length) throw new Incomplete();
+    return tokenSpan(this.path, real[0], real[real.length - 1]);
+  }
+
+  /** Builds what it can: a top-level item or statement broken by a syntax error is skipped. */
+  private each<R>(nodes: CstNode[], build: (n: CstNode) => R): R[] {
+    const out: R[] = [];
+    for (const n of nodes) {
+      try {
+        out.push(build(n));
+      } catch (e) {
+        if (!(e instanceof Incomplete)) throw e;
+      }
+    }
+    return out;
+  }
+
+  file(cst: CstNode, path: string, length: number): A.FileNode {
+    const c = cst.children as Children;
+    const all = [
+      ...this.each(this.nodes(c, 'importDecl'), (n) => this.importDecl(n)),
+      ...this.each(this.nodes(c, 'modelDecl'), (n) => this.modelDecl(n)),
+      ...this.each(this.nodes(c, 'datasetDecl'), (n) => this.datasetDecl(n)),
+      ...this.each(this.nodes(c, 'trainDecl'), (n) => this.trainDecl(n)),
+    ].sort((a, b) => a.span.offset - b.span.offset);
+    const span: Span = { file: this.path, line: 1, column: 1, endLine: 1, endColumn: 1, offset: 0, endOffset: length };
+    return { kind: 'file', path, items: all, span };
+  }
+
+  private importDecl(n: CstNode): A.ImportNode {
+    const c = n.children as Children;
+    const str = this.tok(c, 'StringLiteral');
+    return { kind: 'import', path: this.stringNode(str), span: this.spanOf(n) };
+  }
+
+  private modelDecl(n: CstNode): A.ModelNode {
+    const c = n.children as Children;
+    const stmts: { offset: number; stmt: A.ModelStmt }[] = [];
+    for (const [key, build] of [
+      ['inputStmt', (x: CstNode) => this.inputStmt(x)],
+      ['property', (x: CstNode) => this.property(x)],
+      ['layerStmt', (x: CstNode) => this.layerStmt(x)],
+    ] as const) {
+      for (const stmt of this.each(this.nodes(c, key), build)) stmts.push({ offset: stmt.span.offset, stmt });
+    }
+    stmts.sort((a, b) => a.offset - b.offset);
+    return { kind: 'model', name: this.name(this.tok(c, 'Identifier')), body: stmts.map((s) => s.stmt), span: this.spanOf(n) };
+  }
+
+  private inputStmt(n: CstNode): A.InputNode {
+    const c = n.children as Children;
+    const dtype = this.optTok(c, 'dtype');
+    return {
+      kind: 'input',
+      name: this.name(this.tok(c, 'Identifier')),
+      shape: this.value(this.node(c, 'value')),
+      dtype: dtype ? this.name(dtype) : null,
+      span: this.spanOf(n),
+    };
+  }
+
+  private layerStmt(n: CstNode): A.LayerNode {
+    const c = n.children as Children;
+    const argList = this.nodes(c, 'argList')[0];
+    return { kind: 'layer', type: this.name(this.tok(c, 'Identifier')), args: argList ? this.args(argList) : [], span: this.spanOf(n) };
+  }
+
+  private datasetDecl(n: CstNode): A.DatasetNode {
+    const c = n.children as Children;
+    const argList = this.nodes(c, 'argList')[0];
+    const block = this.nodes(c, 'block')[0];
+    return {
+      kind: 'dataset',
+      name: this.name(this.tok(c, 'name')),
+      source: this.name(this.tok(c, 'source')),
+      args: argList ? this.args(argList) : [],
+      props: block ? this.blockProps(block) : [],
+      span: this.spanOf(n),
+    };
+  }
+
+  private trainDecl(n: CstNode): A.TrainNode {
+    const c = n.children as Children;
+    const alias = this.optTok(c, 'alias');
+    return {
+      kind: 'train',
+      model: this.name(this.tok(c, 'model')),
+      dataset: this.name(this.tok(c, 'dataset')),
+      alias: alias ? this.name(alias) : null,
+      props: this.blockProps(this.node(c, 'block')),
+      span: this.spanOf(n),
+    };
+  }
+
+  private blockProps(n: CstNode): A.PropertyNode[] {
+    return this.each(this.nodes(n.children as Children, 'property'), (p) => this.property(p));
+  }
+
+  private property(n: CstNode): A.PropertyNode {
+    const c = n.children as Children;
+    return { kind: 'property', key: this.name(this.tok(c, 'Identifier')), value: this.value(this.node(c, 'value')), span: this.spanOf(n) };
+  }
+
+  private args(n: CstNode): A.ArgNode[] {
+    return this.each(this.nodes(n.children as Children, 'arg'), (a) => {
+      const c = a.children as Children;
+      const key = this.optTok(c, 'key');
+      return { kind: 'arg', key: key ? this.name(key) : null, value: this.value(this.node(c, 'value')), span: this.spanOf(a) } as A.ArgNode;
+    });
+  }
+
+  private stringNode(t: IToken): A.StringNode {
+    return { kind: 'string', value: JSON.parse(t.image.replace(/\\'/g, "'")) as string, span: tokenSpan(this.path, t) };
+  }
+
+  private value(n: CstNode): A.ValueNode {
+    const c = n.children as Children;
+    const span = this.spanOf(n);
+    const str = this.optTok(c, 'StringLiteral');
+    if (str) return this.stringNode(str);
+    if (this.optTok(c, 'True')) return { kind: 'bool', value: true, span };
+    if (this.optTok(c, 'False')) return { kind: 'bool', value: false, span };
+    if (this.optTok(c, 'Null')) return { kind: 'null', span };
+    const num = this.nodes(c, 'numberValue')[0];
+    if (num) return this.numberValue(num, span);
+    const list = this.nodes(c, 'list')[0];
+    if (list) return { kind: 'list', items: this.nodes(list.children as Children, 'value').map((v) => this.value(v)), span };
+    const block = this.nodes(c, 'block')[0];
+    if (block) return { kind: 'object', props: this.blockProps(block), span };
+    const call = this.node(c, 'call');
+    const cc = call.children as Children;
+    const argList = this.nodes(cc, 'argList')[0];
+    return { kind: 'call', name: this.name(this.tok(cc, 'Identifier')), args: argList ? this.args(argList) : null, span };
+  }
+
+  private numberValue(n: CstNode, span: Span): A.NumberNode {
+    const c = n.children as Children;
+    const neg = this.optTok(c, 'Minus') ? -1 : 1;
+    const parse = (t: IToken) => ({ value: parseFloat(t.image), percent: t.image.endsWith('%') });
+    const numTok = this.tok(c, 'numerator');
+    const num = parse(numTok);
+    const denTok = this.optTok(c, 'denominator');
+    let value = neg * num.value;
+    let percent = num.percent;
+    if (denTok) {
+      const den = parse(denTok);
+      value = value / den.value;
+      percent = percent || den.percent;
+    }
+    const text = (neg < 0 ? '-' : '') + numTok.image + (denTok ? '/' + denTok.image : '');
+    return { kind: 'number', value, text, percent, span };
+  }
+}
