@@ -8,7 +8,7 @@
 //   dataset    := "dataset" NAME "=" NAME ("(" args? ")")? block?
 //   train      := "train" NAME "on" NAME ("as" NAME)? block
 //   block      := "{" (property ","?)* "}"
-//   property   := NAME ":" value
+//   property   := (NAME | STRING) ":" value
 //   args       := arg ("," arg)* ","?          arg := (NAME ":")? value
 //   value      := number | STRING | true | false | null | list | block | NAME ("(" args? ")")?
 //   number     := "-"? NUMBER ("/" NUMBER)?    list := "[" (value ("," value)* ","?)? "]"
@@ -42,6 +42,8 @@ const messages: IParserErrorMessageProvider = {
     `expected ${customUserDescription ?? alternatives([expectedIterationPaths])}, found ${describe(actual[0])}`,
 };
 
+const blockKeywords = [T.Train, T.Model, T.Dataset, T.Input];
+
 export class NnParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
@@ -71,7 +73,9 @@ export class NnParser extends CstParser {
     this.CONSUME(T.Model);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LCurly);
-    this.MANY(() =>
+    this.MANY({
+      GATE: () => !blockKeywords.includes(this.LA(1).tokenType) || this.LA(2).tokenType === T.Colon || this.LA(1).tokenType === T.Input,
+      DEF: () =>
       this.OR(
         [
           { ALT: () => this.SUBRULE(this.inputStmt) },
@@ -80,7 +84,7 @@ export class NnParser extends CstParser {
         ],
         { ERR_MSG: 'a layer, `input`, a property or `}`' },
       ),
-    );
+    });
     this.CONSUME(T.RCurly);
   });
 
@@ -123,15 +127,29 @@ export class NnParser extends CstParser {
 
   private block = this.RULE('block', () => {
     this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.SUBRULE(this.property);
-      this.OPTION(() => this.CONSUME(T.Comma));
+    this.MANY({
+      // A keyword starts a property only when a `:` follows; otherwise it starts the next block, and the
+      // error is the `}` missing before it.
+      GATE: () => !blockKeywords.includes(this.LA(1).tokenType) || this.LA(2).tokenType === T.Colon,
+      DEF: () => {
+        this.SUBRULE(this.property);
+        this.OPTION(() => this.CONSUME(T.Comma));
+      },
     });
     this.CONSUME(T.RCurly);
   });
 
+  // A quoted key allows any name, e.g. class weights for `"T-shirt/top"`.
   private property = this.RULE('property', () => {
-    this.CONSUME(T.Identifier);
+    // Keywords are fine as keys: `train: "data/train.csv"` in a dataset block.
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'quotedKey' }) },
+      { ALT: () => this.CONSUME(T.Train, { LABEL: 'Identifier' }) },
+      { ALT: () => this.CONSUME(T.Model, { LABEL: 'Identifier' }) },
+      { ALT: () => this.CONSUME(T.Dataset, { LABEL: 'Identifier' }) },
+      { ALT: () => this.CONSUME(T.Input, { LABEL: 'Identifier' }) },
+    ]);
     this.CONSUME(T.Colon);
     this.SUBRULE(this.value);
   });

@@ -35,6 +35,18 @@ export interface Host {
 const byPosition = (a: Diagnostic, b: Diagnostic) =>
   (a.span?.file ?? '').localeCompare(b.span?.file ?? '') || (a.span?.offset ?? 0) - (b.span?.offset ?? 0);
 
+/** One diagnostic per source position: a later phase tripping over a value already reported adds nothing. */
+function firstPerPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    if (!d.span) return true;
+    const key = `${d.span.file}:${d.span.offset}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Parses `file` and, transitively, the files it imports. */
 function parseWithImports(file: string, text: string, host: Host, sources: Map<string, string>, diagnostics: Diagnostic[]) {
   const main = parseSource(text, file);
@@ -53,7 +65,8 @@ function parseWithImports(file: string, text: string, host: Host, sources: Map<s
       try {
         content = host.readFile(target);
       } catch (e) {
-        diagnostics.push(diag('NN1007', item.path.span, { path: target, reason: (e as NodeJS.ErrnoException).code ?? String(e) }));
+        const code = (e as NodeJS.ErrnoException).code;
+        diagnostics.push(diag('NN1007', item.path.span, { path: target, reason: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message }));
         continue;
       }
       sources.set(target, content);
@@ -72,7 +85,7 @@ export function check(file: string, text: string, host: Host, opts: { specDir?: 
   const sources = new Map([[file, text]]);
   const diagnostics: Diagnostic[] = [];
   const result = (spec: Spec | null, spans: SpanIndex | null, shapes: ModelShapeInfo[] = []): CheckResult => ({
-    file, spec, spans, shapes, diagnostics: diagnostics.sort(byPosition), sources,
+    file, spec, spans, shapes, diagnostics: firstPerPosition(diagnostics.sort(byPosition)), sources,
   });
 
   const { main, imported } = parseWithImports(file, text, host, sources, diagnostics);

@@ -115,8 +115,7 @@ function modelSpec(m: ModelNode, index: number, values: ValueConverter): JsonObj
       layers.push({ type, ...args });
     }
   }
-  if (!input) values.diagnostics.push(diag('NN2011', m.name.span, { name: q(m.name.text) }));
-  if (layers.length === 0 && !m.body.some((s) => s.kind === 'layer')) values.diagnostics.push(diag('NN2013', m.name.span, { name: q(m.name.text) }));
+  // A missing input or an empty layer list is the schema's to report (NN2011, NN2013).
   out.layers = layers;
   return out;
 }

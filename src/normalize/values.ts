@@ -42,7 +42,9 @@ export class ValueConverter {
         }
         const type = callAliases[v.name.text] ?? v.name.text;
         this.spans.set(`${ptr}/type`, { value: v.name.span });
-        return { type, ...this.args(v.args, ptr, callPositional[type] ?? [], q(v.name.text)) };
+        // An unknown name is reported by the schema; its positional arguments have no names to take.
+        const args = type in callPositional ? v.args : v.args.filter((a) => a.key);
+        return { type, ...this.args(args, ptr, callPositional[type] ?? [], q(v.name.text)) };
       }
     }
   }

@@ -17,9 +17,9 @@ import validate from './validate-spec.js';
 function parentSchemaOf(e: ErrorObject): Record<string, unknown> {
   const defs = specSchema.$defs as Record<string, Record<string, unknown>>;
   const root = e.schemaPath.startsWith('#/properties/') ? specSchema
-    : /\/layers\/\d+$/.test(e.instancePath) ? defs.layer
-    : /_initializer$/.test(e.instancePath) ? defs.initializer
-    : /_regularizer$/.test(e.instancePath) ? defs.regularizer
+    : /_initializer(\/|$)/.test(e.instancePath) ? defs.initializer
+    : /_regularizer(\/|$)/.test(e.instancePath) ? defs.regularizer
+    : /\/layers\/\d+/.test(e.instancePath) ? defs.layer
     : {};
   const parts = e.schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
   return parts.reduce<Record<string, unknown>>((s, p) => (s?.[decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown>) ?? {}, root);
@@ -34,12 +34,16 @@ const kindOfKey: Record<string, string> = {
 function ownerOf(ptr: string, spec: JsonObject): string {
   const parts = ptr.split('/').slice(1);
   const at = (n: number): Json => parts.slice(0, n).reduce<Json>((o, p) => (o && typeof o === 'object' ? (o as Record<string, Json>)[p] : null), spec);
-  if (parts[0] === 'models' && parts[2] === 'layers' && parts.length >= 4) return `layer ${q((at(4) as JsonObject)?.type)}`;
-  if (parts[0] === 'models' && parts[2] === 'input') return 'the input';
-  if (parts[0] === 'models') return `model ${q((at(2) as JsonObject)?.name)}`;
-  if (parts[0] === 'datasets') return `dataset ${q((at(2) as JsonObject)?.name)}`;
-  if (parts[0] === 'trainings') return `train ${q((at(2) as JsonObject)?.name)}`;
-  return 'the spec';
+  // The entity (layer, model, dataset, training) and, below it, the property the pointer is in.
+  let entity = 'the spec';
+  let depth = 0;
+  if (parts[0] === 'models' && parts[2] === 'layers' && parts.length >= 4) [entity, depth] = [`layer ${q((at(4) as JsonObject)?.type)}`, 4];
+  else if (parts[0] === 'models' && parts[2] === 'input') [entity, depth] = ['the input', 3];
+  else if (parts[0] === 'models') [entity, depth] = [`model ${q((at(2) as JsonObject)?.name)}`, 2];
+  else if (parts[0] === 'datasets') [entity, depth] = [`dataset ${q((at(2) as JsonObject)?.name)}`, 2];
+  else if (parts[0] === 'trainings') [entity, depth] = [`train ${q((at(2) as JsonObject)?.name)}`, 2];
+  const inner = parts.slice(depth).filter((p) => !/^\d+$/.test(p));
+  return inner.length ? `${q(inner[inner.length - 1])} of ${entity}` : entity;
 }
 
 /** The name a value goes by in messages: `rate` of layer `dropout`, or `kernel_initializer` type. */
@@ -70,7 +74,9 @@ const limitWords: Record<string, string> = { '>=': 'at least', '>': 'greater tha
 
 function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagnostic | null {
   const ptr = e.instancePath;
-  const owner = ownerOf(ptr, spec);
+  // Object-level errors (unknown or missing property) name the object; value errors name the value's owner.
+  const objectLevel = e.keyword === 'additionalProperties' || e.keyword === 'required';
+  const owner = ownerOf(objectLevel ? ptr : ptr.replace(/(\/\d+)*$/, '').replace(/\/[^/]*$/, ''), spec);
   const data = valueAt(spec, ptr);
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -100,9 +106,11 @@ function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagn
       return diag('NN2003', spans.valueAt(ptr), { expected: expectedType((e.params as { type: string | string[] }).type), what: `${q(keyOf(ptr))} of ${owner}`, found: describe(data) });
     case 'required': {
       const prop = (e.params as { missingProperty: string }).missingProperty;
+      if (prop === 'input' && /^\/models\/\d+$/.test(ptr)) return diag('NN2011', spans.keyAt(ptr), { name: q((data as JsonObject).name) });
       return diag('NN2006', spans.keyAt(ptr), { what: q(prop), owner }, { help: `add \`${prop}: ...\`` });
     }
     case 'minItems': case 'maxItems': {
+      if (/^\/models\/\d+\/layers$/.test(ptr)) return diag('NN2013', spans.keyAt(ptr.slice(0, -'/layers'.length)), { name: q(valueAt(spec, ptr.slice(0, -'/layers'.length) + '/name')) });
       const schema = parentSchemaOf(e) as { minItems?: number; maxItems?: number };
       const n = schema.minItems === schema.maxItems ? `${schema.minItems}` : e.keyword === 'minItems' ? `at least ${schema.minItems}` : `at most ${schema.maxItems}`;
       return diag('NN2003', spans.valueAt(ptr), { expected: `a list of ${n} item${n === '1' ? '' : 's'}`, what: `${q(keyOf(ptr))} of ${owner}`, found: describe(data) });

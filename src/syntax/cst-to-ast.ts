@@ -162,7 +162,9 @@ export class AstBuilder {
 
   private property(n: CstNode): A.PropertyNode {
     const c = n.children as Children;
-    return { kind: 'property', key: this.name(this.tok(c, 'Identifier')), value: this.value(this.node(c, 'value')), span: this.spanOf(n) };
+    const quoted = this.optTok(c, 'quotedKey');
+    const key = quoted ? { kind: 'name' as const, text: this.stringNode(quoted).value, span: tokenSpan(this.path, quoted) } : this.name(this.tok(c, 'Identifier'));
+    return { kind: 'property', key, value: this.value(this.node(c, 'value')), span: this.spanOf(n) };
   }
 
   private args(n: CstNode): A.ArgNode[] {

@@ -33,11 +33,17 @@ function endOfFileSpan(file: string, text: string): Span {
   return { file, line, column, endLine: line, endColumn: column, offset: text.length, endOffset: text.length };
 }
 
+function describeToken(t: IToken): string {
+  return t.tokenType === EOF ? 'end of file' : '`' + t.image + '`';
+}
+
 function syntaxDiagnostic(e: IRecognitionException, file: string, text: string, tokens: IToken[]): Diagnostic {
   const t = e.token;
   const atEof = t.tokenType === EOF || isNaN(t.startOffset);
   const span = atEof ? endOfFileSpan(file, text) : tokenSpan(file, t);
-  const [expected, found] = e.message.replace(/^expected /, '').split(/, found (?=[^,]*$)/);
+  const body = e.message.replace(/^expected /, '');
+  const cut = body.lastIndexOf(', found ');
+  const [expected, found] = cut < 0 ? [body, describeToken(t)] : [body.slice(0, cut), body.slice(cut + ', found '.length)];
   const expectsCloser = /^`[})\]]`$/.test(expected ?? '');
   // A closer expected but a new block (or the end) found: the real mistake is the bracket left open.
   if (expectsCloser && (atEof || keywords.includes(t.image))) {
