@@ -14,8 +14,10 @@ import { validateSpec } from './schema/validate.js';
 import type { SpanIndex } from './spec/spans.js';
 import type { Spec } from './spec/types.js';
 import type { FileNode } from './syntax/ast.js';
-type ModelShapeInfo = unknown;
 import { parseSource } from './syntax/parse.js';
+import { inferAll, checkContracts, type ModelShapeInfo } from './shapes/infer.js';
+
+export type { ModelShapeInfo };
 
 export interface CheckResult {
   file: string;
@@ -99,7 +101,8 @@ export function check(file: string, text: string, host: Host, opts: { specDir?: 
   // Shapes are only meaningful on a spec that parsed and validated cleanly.
   if (diagnostics.some((d) => d.severity === 'error')) return result(spec, spans);
 
-  const shapes: ModelShapeInfo[] = []; // TODO shapes
-  void opts;
+  const { shapes, diagnostics: shapeDiagnostics } = inferAll(spec, spans);
+  diagnostics.push(...shapeDiagnostics);
+  diagnostics.push(...checkContracts(spec, spans, shapes, { specDir: opts.specDir ?? path.dirname(file) }));
   return result(spec, spans, shapes);
 }

@@ -47,6 +47,11 @@ export const shapeMessages = {
     severity: 'error',
     template: 'expected positive sizes in the shape of {layer}, found {target}',
   },
+  NN3012: {
+    severity: 'error',
+    template: 'expected strides of 1 with dilation {dilation} in {layer}, found strides {strides}',
+    help: 'tfjs cannot combine strides and dilation: set one of them to 1',
+  },
 
   // ---- NN4xxx: model, dataset and training contract ----
   NN4001: {

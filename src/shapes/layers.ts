@@ -105,6 +105,12 @@ function windowLength(
   throw new ShapeFailure([diag(code, layerSpan(ctx, what), args, { notes })]);
 }
 
+function checkStridesWithDilation(layer: Layer, ctx: LayerContext, strides: number[], dilation: number[]): void {
+  if (strides.every((s) => s === 1) || dilation.every((d) => d === 1)) return;
+  const show = (v: number[]) => q(v.length === 1 ? String(v[0]) : `[${v.join(', ')}]`);
+  throw new ShapeFailure([diag('NN3012', layerSpan(ctx, 'strides'), { dilation: show(dilation), layer: q(layer.name), strides: show(strides) })]);
+}
+
 function softmaxWarning(layer: Layer, ctx: LayerContext, out: number[], activation: string): Diagnostic[] {
   const units = out[out.length - 1];
   if (activation !== 'softmax' || units !== 1) return [];
@@ -149,6 +155,7 @@ export function applyLayer(layer: Layer, ctx: LayerContext): LayerOutcome {
       return outcome(inShape, 0, 0, softmaxWarning(layer, ctx, inShape, layer.activation));
     case 'conv1d': {
       if (inShape.length !== 2) throw rankError(layer, ctx, 2, spatialRankHelp(ctx, 2, 'conv1d'));
+      checkStridesWithDilation(layer, ctx, [layer.strides], [layer.dilation]);
       const steps = windowLength(layer, ctx, 'kernel', 0, 'steps', layer.kernel, layer.strides, layer.dilation, layer.padding, String(layer.kernel));
       const out = [steps, layer.filters];
       const bias = layer.use_bias ? layer.filters : 0;
@@ -157,6 +164,7 @@ export function applyLayer(layer: Layer, ctx: LayerContext): LayerOutcome {
     }
     case 'conv2d': {
       if (inShape.length !== 3) throw rankError(layer, ctx, 3, spatialRankHelp(ctx, 3, 'conv2d'));
+      checkStridesWithDilation(layer, ctx, layer.strides, layer.dilation);
       const written = `[${layer.kernel.join(', ')}]`;
       const [h, w] = [0, 1].map((a) =>
         windowLength(layer, ctx, 'kernel', a, AXES_2D[a], layer.kernel[a], layer.strides[a], layer.dilation[a], layer.padding, written));

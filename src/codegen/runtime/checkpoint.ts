@@ -35,6 +35,8 @@ export interface TrainState {
   earlyStopping: MonitorState;
   bestModel: MonitorState;
   schedule: ScheduleState;
+  /** Set when early stopping ended the run, so resuming does not train further. */
+  stopReason: 'early_stopping' | null;
 }
 
 /** Weights as bytes + specs, kept in JS memory (no tensors) for rollbacks and restore_best_weights. */
@@ -67,7 +69,7 @@ interface AdamaxInternals {
 /** Optimizer slot values. tfjs Adamax has no getWeights(), so its fields are read directly. */
 export async function captureOptimizerWeights(optimizer: tf.Optimizer): Promise<WeightSnapshot> {
   let named: NamedTensor[];
-  if (optimizer instanceof tf.AdamaxOptimizer) {
+  if (optimizer.getClassName() === 'Adamax') {
     const o = optimizer as unknown as AdamaxInternals;
     named = [
       { name: 'iterations', tensor: tf.scalar(o.iterations_, 'int32') },
@@ -92,7 +94,7 @@ export async function restoreOptimizerWeights(optimizer: tf.Optimizer, snapshot:
   const decoded = tf.io.decodeWeights(snapshot.data.slice().buffer, snapshot.specs);
   const named = snapshot.specs.map((s) => ({ name: s.name, tensor: decoded[s.name] }));
   try {
-    if (optimizer instanceof tf.AdamaxOptimizer) {
+    if (optimizer.getClassName() === 'Adamax') {
       const o = optimizer as unknown as AdamaxInternals;
       const [iterations, iteration, accBeta1, ...slots] = named;
       o.iterations_ = (await iterations.tensor.data())[0];

@@ -29,7 +29,9 @@ export function createOptimizer(spec: Optimizer): tf.Optimizer {
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a positive finite number, got ${lr}`);
   const withSetter = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
-  if (optimizer instanceof tf.SGDOptimizer && typeof withSetter.setLearningRate === 'function') {
+  // tfjs optimizers define Symbol.hasInstance by duck typing, so `instanceof` cannot tell them apart.
+  const className = optimizer.getClassName();
+  if ((className === 'SGD' || className === 'Momentum') && typeof withSetter.setLearningRate === 'function') {
     withSetter.setLearningRate(lr);
   } else {
     withSetter.learningRate = lr;

@@ -43,6 +43,17 @@ export function randomAffineTransforms(batch: number, height: number, width: num
 }
 
 /**
+ * tf.image.transform, one sample at a time on the cpu backend: tfjs-backend-cpu 4.22's Transform kernel returns
+ * from inside its batch loop, so every sample after the first comes back as the fill value.
+ */
+function warp(images: tf.Tensor4D, transforms: tf.Tensor2D): tf.Tensor4D {
+  if (tf.getBackend() !== 'cpu' || images.shape[0] === 1) return tf.image.transform(images, transforms, 'bilinear', 'nearest');
+  const samples = tf.split(images, images.shape[0], 0) as tf.Tensor4D[];
+  const rows = tf.split(transforms, images.shape[0], 0) as tf.Tensor2D[];
+  return tf.concat(samples.map((sample, i) => tf.image.transform(sample, rows[i], 'bilinear', 'nearest')), 0);
+}
+
+/**
  * Returns a new augmented batch (the caller still owns and disposes `x`). Edges are filled with the nearest pixel,
  * as Keras' default fill_mode does; interpolation is bilinear. Brightness multiplies each sample by a factor.
  */
@@ -54,7 +65,7 @@ export function augmentBatch(x: tf.Tensor4D, aug: Augmentation, seed: number): t
     const geometric = aug.rotation > 0 || aug.shear > 0 || aug.zoom > 0 || aug.horizontal_flip || aug.vertical_flip;
     if (geometric && batch > 0) {
       const transforms = tf.tensor2d(randomAffineTransforms(batch, height, width, aug, random), [batch, 8], 'float32');
-      out = tf.image.transform(out, transforms, 'bilinear', 'nearest');
+      out = warp(out, transforms);
     }
     if (aug.brightness > 0 && batch > 0) {
       const factors = Array.from({ length: batch }, () => 1 - aug.brightness + 2 * aug.brightness * random());

@@ -46,7 +46,7 @@ export async function decodeImageFile(path: string, target: ImageTarget, maxPixe
   let width: number | undefined;
   let height: number | undefined;
   try {
-    ({ width, height } = await sharp(bytes, { limitInputPixels: maxPixels }).metadata());
+    ({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata()); // header only: size checked below
   } catch (error) {
     throw new DataError(`${path}: not a readable PNG/JPEG image (${(error as Error).message})`);
   }

@@ -1,0 +1,293 @@
+// The training loop of generated trainers. It drives tfjs's own per-batch train function (the one model.fit
+// uses: same loss, metrics, regularizers and optimizer step), adding seeded shuffling, augmentation, schedules,
+// early stopping, NaN guard, progress output and crash-safe checkpoints with exact resume (even mid-epoch).
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+import {
+  captureModelWeights, readCheckpoint, restoreModelWeights, restoreOptimizerWeights, writeCheckpoint,
+  type TrainState, type WeightSnapshot,
+} from './checkpoint.js';
+import { saveModelAtomic } from './model-io.js';
+import { ProgressReporter } from './progress.js';
+import { mixSeeds, permutation, Rng } from './rng.js';
+import {
+  createOptimizer, learningRateForEpoch, newMonitorState, newScheduleState, resolveMonitorKey, setLearningRate,
+  updateMonitor, updatePlateau,
+} from './schedules.js';
+import type { TrainSpec } from './spec-types.js';
+import {
+  classIndices, compileLoss, evaluateValidation, prepareTargets, TFJS_METRICS, TrainError, type ValidationData,
+} from './train-metrics.js';
+
+export { TrainError } from './train-metrics.js';
+
+export interface TrainSplit { x: tf.Tensor; y: tf.Tensor; size: number }
+
+export interface TrainResult {
+  model: tf.LayersModel;
+  history: Record<string, number[]>;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  stopReason?: 'early_stopping' | 'interrupted' | 'nan';
+  /** 0-based epoch with the best monitored value (early stopping's monitor, else the checkpoint's). */
+  bestEpoch?: number;
+}
+
+export interface TrainArgs {
+  training: TrainSpec;
+  /** Built, not compiled. */
+  model: tf.LayersModel;
+  /** For one-hot targets when the loss is categorical_crossentropy. */
+  numClasses: number | null;
+  train: TrainSplit;
+  validation: TrainSplit | null;
+  /** Applied to training batches only; `seed` is derived from (run seed, epoch, batch position). */
+  augment?: (x: tf.Tensor, seed: number) => tf.Tensor;
+  outDir: string;
+  resume: boolean;
+  quiet: boolean;
+  log?: (line: string) => void;
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  /** Aborting acts like Ctrl-C: finish the batch, checkpoint, return with stopReason 'interrupted'. */
+  signal?: AbortSignal;
+  /** Install a SIGINT handler (default true). */
+  handleSigint?: boolean;
+  onEpochEnd?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
+  onBatchEnd?: (epoch: number, samplesDone: number, loss: number) => void;
+}
+
+/** Folders train() writes below outDir. `best` only when the spec has `checkpoint { best_only: true }`. */
+export function trainOutputPaths(outDir: string): { checkpoint: string; best: string } {
+  return { checkpoint: path.join(outDir, 'checkpoint'), best: path.join(outDir, 'best') };
+}
+
+interface TrainFunctionOwner { makeTrainFunction(): (data: tf.Tensor[]) => tf.Scalar[]; metricsNames: string[]; lossFunctions: ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor)[] }
+
+/** tf.Sequential keeps the compiled state on an inner LayersModel. */
+function compiledEngine(model: tf.LayersModel): TrainFunctionOwner {
+  const inner = model instanceof tf.Sequential ? (model as unknown as { model: tf.LayersModel }).model : model;
+  const engine = inner as unknown as TrainFunctionOwner;
+  if (typeof engine.makeTrainFunction !== 'function') {
+    throw new TrainError(`this tfjs version (${tf.version_layers}) has no LayersModel.makeTrainFunction; nnc needs tfjs 4.x`);
+  }
+  return engine;
+}
+
+function checkSplit(split: TrainSplit, name: string): number {
+  const n = split.x.shape[0];
+  if (split.y.shape[0] !== n) throw new TrainError(`${name} split: x has ${n} samples, y has ${split.y.shape[0]}`);
+  if (split.size !== n) throw new TrainError(`${name} split: size says ${split.size}, tensors hold ${n} samples`);
+  return n;
+}
+
+function positiveInt(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new TrainError(`${what} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function classWeightTensor(spec: TrainSpec, y: tf.Tensor, numClasses: number | null): tf.Tensor1D | null {
+  if (!spec.class_weights) return null;
+  const byIndex = new Map<number, number>();
+  for (const [key, w] of Object.entries(spec.class_weights)) {
+    const index = Number(key);
+    if (!Number.isInteger(index) || index < 0 || (numClasses !== null && index >= numClasses)) {
+      throw new TrainError(`class_weights: '${key}' is not a class index${numClasses !== null ? ` in 0..${numClasses - 1}` : ''} (the compiler maps class names to indices)`);
+    }
+    byIndex.set(index, w);
+  }
+  const labels = classIndices(y);
+  const weights = new Float32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) weights[i] = byIndex.get(labels[i]) ?? 1;
+  return tf.tensor1d(weights);
+}
+
+export async function train(args: TrainArgs): Promise<TrainResult> {
+  const spec = args.training;
+  const { model } = args;
+  const n = checkSplit(args.train, 'training');
+  if (n === 0) throw new TrainError('training split is empty');
+  if (args.validation) checkSplit(args.validation, 'validation');
+  const paths = trainOutputPaths(args.outDir);
+
+  const optimizer = createOptimizer(spec.optimizer);
+  const metrics = spec.metrics.map((m) => TFJS_METRICS[m]).filter((m): m is string => m !== undefined);
+  model.compile({ optimizer, loss: compileLoss(spec.loss), metrics });
+  const engine = compiledEngine(model);
+  const trainFunction = engine.makeTrainFunction();
+  const metricNames = [...engine.metricsNames];
+
+  let state: TrainState = {
+    epochs: positiveInt(args.epochs ?? spec.epochs, 'epochs'),
+    batchSize: positiveInt(args.batchSize ?? spec.batch_size, 'batch size'),
+    seed: args.seed ?? spec.seed,
+    epochsDone: 0, samplesDoneInEpoch: 0, partialSums: {},
+    epochRngState: new Rng(args.seed ?? spec.seed).state(),
+    history: {}, earlyStopping: newMonitorState(), bestModel: newMonitorState(),
+    schedule: newScheduleState(spec.optimizer.learning_rate),
+    stopReason: null,
+  };
+  let bestWeights: WeightSnapshot | null = null;
+  let lastGood: WeightSnapshot;
+  const reporter = new ProgressReporter({ quiet: args.quiet, log: args.log, totalEpochs: state.epochs, samplesPerEpoch: n });
+
+  const checkpoint = args.resume ? await readCheckpoint(paths.checkpoint) : null;
+  if (checkpoint) {
+    if (checkpoint.optimizer.className !== optimizer.getClassName()) {
+      throw new TrainError(`${checkpoint.dir}: checkpoint was made with optimizer ${checkpoint.optimizer.className}, the spec uses ${optimizer.getClassName()}`);
+    }
+    restoreModelWeights(model, checkpoint.weights, checkpoint.dir);
+    await restoreOptimizerWeights(optimizer, checkpoint.optimizer.weights);
+    state = { ...checkpoint.state, epochs: args.epochs ?? checkpoint.state.epochs, batchSize: args.batchSize ?? checkpoint.state.batchSize };
+    bestWeights = checkpoint.bestWeights;
+    lastGood = checkpoint.weights;
+    reporter.info(`resuming from ${checkpoint.dir}: epoch ${state.epochsDone + 1}/${state.epochs}` +
+      (state.samplesDoneInEpoch > 0 ? `, sample ${state.samplesDoneInEpoch}/${n}` : ''));
+  } else {
+    if (args.resume) reporter.info(`no checkpoint in ${paths.checkpoint}; starting from the beginning`);
+    lastGood = await captureModelWeights(model);
+  }
+
+  const yTrain = prepareTargets(spec.loss, args.train.y, args.numClasses, 'training');
+  const sampleWeights = classWeightTensor(spec, args.train.y, args.numClasses);
+  let validation: ValidationData | null = null;
+  if (args.validation && args.validation.size > 0) {
+    const wantsClasses = spec.metrics.some((m) => m === 'precision' || m === 'recall' || m === 'f1');
+    validation = {
+      x: args.validation.x,
+      y: prepareTargets(spec.loss, args.validation.y, args.numClasses, 'validation'),
+      classes: wantsClasses ? classIndices(args.validation.y) : null,
+    };
+  }
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    reporter.error('interrupt: finishing the current batch and saving a checkpoint (Ctrl-C again to quit at once)');
+  };
+  const handleSigint = args.handleSigint ?? true;
+  if (handleSigint) process.on('SIGINT', onSigint);
+  const includeLr = spec.schedule !== null;
+  const warned = new Set<string>();
+  const monitorValue = (monitor: string, logs: Record<string, number>): number | null => {
+    const key = resolveMonitorKey(monitor, logs);
+    if (key === null && !warned.has(monitor)) {
+      warned.add(monitor);
+      reporter.error(`warning: monitored metric '${monitor}' is not logged (available: ${Object.keys(logs).join(', ')})`);
+    }
+    return key === null ? null : logs[key];
+  };
+
+  try {
+    for (let epoch = state.epochsDone; epoch < state.epochs && state.stopReason === null; epoch++) {
+      const lr = learningRateForEpoch(spec.schedule, spec.optimizer.learning_rate, epoch, state.schedule);
+      setLearningRate(optimizer, lr);
+      const rng = Rng.fromState(state.epochRngState);
+      const order = tf.tensor1d(permutation(n, spec.shuffle ? rng : null), 'int32');
+      const nextEpochRngState = rng.state();
+      const sums: Record<string, number> = { ...state.partialSums };
+      const epochStart = performance.now();
+      let start = state.samplesDoneInEpoch;
+      const firstSample = start;
+      let badLoss: number | null = null;
+
+      for (; start < n; start += state.batchSize) {
+        if (interrupted || args.signal?.aborted) { interrupted = true; break; }
+        const size = Math.min(state.batchSize, n - start);
+        const outs = tf.tidy(() => {
+          const ids = tf.slice(order, start, size);
+          let xb = tf.gather(args.train.x, ids);
+          if (args.augment) xb = args.augment(xb, mixSeeds(state.seed, epoch, start));
+          const ins = [xb, tf.gather(yTrain, ids)];
+          if (sampleWeights) ins.push(tf.gather(sampleWeights, ids));
+          return trainFunction(ins);
+        });
+        const values = await Promise.all(outs.map((t) => t.data()));
+        tf.dispose(outs);
+        const loss = values[0][0];
+        if (!Number.isFinite(loss)) { badLoss = loss; break; }
+        for (let i = 0; i < metricNames.length; i++) sums[metricNames[i]] = (sums[metricNames[i]] ?? 0) + values[i][0] * size;
+        const done = start + size;
+        args.onBatchEnd?.(epoch, done, loss);
+        reporter.batch(epoch, done, done - firstSample, (performance.now() - epochStart) / 1000, meanLogs(sums, done));
+      }
+      order.dispose();
+      const trainSeconds = (performance.now() - epochStart) / 1000;
+
+      if (badLoss !== null) {
+        restoreModelWeights(model, lastGood, 'last good weights');
+        const batch = Math.floor(start / state.batchSize) + 1;
+        reporter.error(`error: loss became ${badLoss} at epoch ${epoch + 1}, batch ${batch}; training stopped. ` +
+          `Model weights rolled back to the end of epoch ${state.epochsDone} (checkpoint left unchanged). ` +
+          'Try a lower learning rate or check the data for NaN/Inf values.');
+        return finish('nan');
+      }
+      if (start < n) {
+        // Interrupted mid-epoch: checkpoint the partial epoch so --resume continues at this sample.
+        state = { ...state, samplesDoneInEpoch: start, partialSums: sums };
+        lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights });
+        reporter.info(`interrupted at epoch ${epoch + 1}, sample ${start}/${n}; checkpoint saved in ${paths.checkpoint} (continue with --resume)`);
+        return finish('interrupted');
+      }
+
+      const logs = meanLogs(sums, n);
+      if (validation) Object.assign(logs, await evaluateValidation({
+        model, lossFn: engine.lossFunctions[0], loss: spec.loss, trainMetricNames: metricNames, metrics: spec.metrics,
+        data: validation, batchSize: state.batchSize,
+      }));
+      logs.lr = lr;
+      for (const [key, value] of Object.entries(logs)) (state.history[key] ??= []).push(value);
+
+      updatePlateau(spec.schedule, state.schedule, logs, epoch);
+      const weights = await captureModelWeights(model);
+      const es = spec.early_stopping;
+      if (es) {
+        const value = monitorValue(es.monitor, logs);
+        if (value !== null) {
+          if (updateMonitor(es.monitor, state.earlyStopping, value, epoch, es.min_delta) && es.restore_best_weights) bestWeights = weights;
+          if (state.earlyStopping.wait >= es.patience) state.stopReason = 'early_stopping';
+        }
+      }
+      if (spec.checkpoint) {
+        const value = monitorValue(spec.checkpoint.monitor, logs);
+        if (value !== null && updateMonitor(spec.checkpoint.monitor, state.bestModel, value, epoch) && spec.checkpoint.best_only) {
+          await saveModelAtomic(model, paths.best, { 'checkpoint.json': { epoch: epoch + 1, monitor: spec.checkpoint.monitor, value } });
+        }
+      }
+      state = { ...state, epochsDone: epoch + 1, samplesDoneInEpoch: 0, partialSums: {}, epochRngState: nextEpochRngState };
+      lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights });
+      const seconds = (performance.now() - epochStart) / 1000;
+      reporter.epochEnd(epoch, logs, (n - firstSample) / Math.max(trainSeconds, 1e-9), seconds, includeLr);
+      await args.onEpochEnd?.(epoch, logs);
+    }
+    if (state.stopReason === 'early_stopping') {
+      reporter.info(`early stopping: '${spec.early_stopping!.monitor}' did not improve for ${spec.early_stopping!.patience} epochs`);
+    }
+    return finish(state.stopReason ?? undefined);
+  } finally {
+    if (handleSigint) process.off('SIGINT', onSigint);
+    yTrain.dispose();
+    sampleWeights?.dispose();
+    validation?.y.dispose();
+  }
+
+  function finish(stopReason: TrainResult['stopReason']): TrainResult {
+    if (bestWeights && spec.early_stopping?.restore_best_weights && stopReason !== 'nan') {
+      restoreModelWeights(model, bestWeights, 'best weights');
+      reporter.info(`restored the weights of the best epoch (${(state.earlyStopping.bestEpoch ?? 0) + 1})`);
+    }
+    const bestEpoch = state.earlyStopping.bestEpoch ?? state.bestModel.bestEpoch ?? undefined;
+    return {
+      model, history: state.history, epochsRun: state.epochsDone,
+      stoppedEarly: stopReason === 'early_stopping', stopReason, bestEpoch,
+    };
+  }
+}
+
+function meanLogs(sums: Record<string, number>, count: number): Record<string, number> {
+  const logs: Record<string, number> = {};
+  for (const [key, sum] of Object.entries(sums)) logs[key] = sum / count;
+  return logs;
+}
