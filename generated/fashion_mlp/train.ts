@@ -89,7 +89,6 @@ export async function runTraining(opts: Partial<TrainCliOptions> = {}): Promise<
   const seed = opts.seed ?? TRAINING.seed;
   const backend = await initBackend(opts.backend, { quiet: opts.quiet });
   const data = await loadData({ dataDir: opts.dataDir, seed, limit: opts.limit, log, progress: !opts.quiet && Boolean(process.stdout.isTTY) });
-  log(`data: ${data.description}`);
   try {
     const model = buildModel();
     // Augmentation applies to image batches [n, h, w, c] of the training split only.
