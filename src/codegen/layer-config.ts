@@ -98,7 +98,12 @@ const RNN_FACTORY = { lstm: 'lstm', gru: 'gru', simple_rnn: 'simpleRNN' } as con
  * so a reshape with -1 is emitted with the size nnc computed.
  */
 export function layerConfig(layer: Layer, index: number, input: ModelInput | null, seed: number, outputShape?: (number | null)[]): LayerConfig {
-  const first: { [k: string]: ConfigValue } = input ? { inputShape: [...input.shape], dtype: input.dtype } : {};
+  // A tfjs layer's dtype is also the dtype of its weights: an int32 first layer (an embedding of token ids) would get
+  // int32 weights that no optimizer can update. So an int32 input is declared float32 (the default) and fed int32
+  // tensors; Embedding casts its input to int32 itself.
+  const first: { [k: string]: ConfigValue } = input
+    ? { inputShape: [...input.shape], ...(input.dtype === 'int32' ? {} : { dtype: input.dtype }) }
+    : {};
   const base = { name: layer.name, ...first };
   const make = (factory: string, args: { [k: string]: ConfigValue }): LayerConfig => ({ factory, args: compact({ ...base, ...args }) });
   switch (layer.type) {

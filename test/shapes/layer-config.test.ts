@@ -90,10 +90,11 @@ describe('rendering', () => {
     expect(fromSource.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
   });
 
-  it('the first layer carries the input shape and dtype', () => {
+  it('the first layer carries the input shape and a float32 dtype, never int32 (it would make its weights int32)', () => {
     const cfg = layerConfig(L.embedding(10, 4), 0, { name: 'tokens', shape: [7], dtype: 'int32' }, 1);
     expect(cfg.args.inputShape).toEqual([7]);
-    expect(cfg.args.dtype).toBe('int32');
+    expect(cfg.args.dtype).toBeUndefined();
+    expect(layerConfig(L.dense(2), 0, { name: 'x', shape: [3], dtype: 'float32' }, 1).args.dtype).toBe('float32');
     expect(layerConfig(L.dense(2), 1, null, 1).args.inputShape).toBeUndefined();
   });
 
