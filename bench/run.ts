@@ -1,0 +1,95 @@
+// `npm run bench [-- --only compiler|overhead|torch|peak[,...]] [--quick]`: runs the benchmark sections, writes
+// bench/results/results.json and results.md, and prints the markdown. With --only, the other sections of an
+// earlier results.json are kept, so the files always hold the latest figures of every section.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCompilerBench } from './compiler.js';
+import { ensureBuilt, loadSnapshot, log, RESULTS } from './lib.js';
+import { runOverheadBench } from './overhead.js';
+import { runPeakBench } from './peak.js';
+import { fractions, renderMarkdown, type Results } from './report.js';
+import { runVersusTorch } from './versus-torch.js';
+
+const SECTIONS = ['compiler', 'overhead', 'torch', 'peak'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function parseArgs(argv: string[]): { sections: Section[]; quick: boolean; renderOnly: boolean } {
+  let sections: Section[] = [...SECTIONS];
+  let quick = false;
+  let renderOnly = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--render') renderOnly = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+      if (names.length === 0 || bad.length) throw new Error(`--only takes ${SECTIONS.join('|')} (comma-separated), got '${value ?? ''}'`);
+      sections = names as Section[];
+    } else if (a === '-h' || a === '--help') {
+      console.log('usage: npm run bench -- [--only compiler|overhead|torch|peak[,...]] [--quick] [--render]\n' +
+        '  --render  only rewrite results.md from results.json');
+      process.exit(0);
+    } else throw new Error(`unknown argument '${a}' (usage: npm run bench -- [--only SECTION] [--quick])`);
+  }
+  return { sections, quick, renderOnly };
+}
+
+function previousResults(file: string): Partial<Results> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<Results>;
+  } catch {
+    return {};
+  }
+}
+
+async function main(): Promise<void> {
+  const { sections, quick, renderOnly } = parseArgs(process.argv.slice(2));
+  mkdirSync(RESULTS, { recursive: true });
+  const jsonFile = path.join(RESULTS, 'results.json');
+  const previous = previousResults(jsonFile);
+  if (renderOnly) {
+    if (!previous.meta) throw new Error(`${jsonFile}: no results to render`);
+    writeMarkdown(previous as Results);
+    return;
+  }
+  ensureBuilt();
+  const startedAt = new Date().toISOString();
+  const start = loadSnapshot();
+  const results: Results = { ...previous, meta: previous.meta! };
+  if (sections.includes('compiler')) results.compiler = await runCompilerBench({ quick });
+  if (sections.includes('overhead')) results.overhead = await runOverheadBench({ quick });
+  // Section 3 reuses section 2's generated-trainer runs when both ran now with the same configuration.
+  if (sections.includes('torch')) results.torch = await runVersusTorch({ quick, overhead: sections.includes('overhead') ? results.overhead ?? null : null });
+  if (sections.includes('peak')) results.peak = await runPeakBench({ quick });
+  const torchVersion = (results.torch?.torchEnv?.torch as string | undefined) ?? previous.meta?.torch ?? null;
+  const invocation = { startedAt, finishedAt: new Date().toISOString(), sections, quick, loadavg: { start, end: loadSnapshot() } };
+  // A full run replaces everything; a partial one is added to the runs whose sections it kept.
+  const earlier = sections.length === SECTIONS.length ? [] : (previous.meta?.invocations ?? []);
+  results.meta = {
+    ...invocation, invocations: [...earlier, invocation],
+    node: process.version, tfjs: tf.version.tfjs, torch: torchVersion, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length,
+  };
+  results.fractions = fractions(results);
+  // The JSON first: should rendering fail, `--render` can redo it without rerunning anything.
+  writeFileSync(jsonFile, JSON.stringify(results, null, 2) + '\n');
+  log(`wrote ${path.relative(process.cwd(), jsonFile)}`);
+  writeMarkdown(results);
+}
+
+function writeMarkdown(results: Results): void {
+  const markdown = renderMarkdown(results);
+  writeFileSync(path.join(RESULTS, 'results.md'), markdown);
+  log(`wrote ${path.relative(process.cwd(), path.join(RESULTS, 'results.md'))}`);
+  process.stdout.write(markdown);
+}
+
+main().catch((e: Error) => {
+  console.error(`bench: ${e.message}`);
+  if (process.env.NNC_DEBUG) console.error(e.stack);
+  process.exit(1);
+});

@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""PyTorch side of the nnc benchmark: the textbook Fashion-MNIST MLP and the CNN of specs/fashion_cnn.nn, trained
+like the generated trainers train them (same layers, Keras' glorot-uniform/zero initialisation, adam(0.001,
+eps 1e-7), batch size, epochs, training-sample count, test images), reading the IDX gz files directly.
+
+  /usr/bin/python3 bench/torch_bench.py train --model mlp|cnn --data-dir DIR --train N --epochs E --batch B
+  /usr/bin/python3 bench/torch_bench.py sgemm [--n 2048]
+  /usr/bin/python3 bench/torch_bench.py info
+
+Prints one JSON object on stdout.
+"""
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+torch.set_num_threads(os.cpu_count() or 1)
+
+
+def read_idx(path):
+    with gzip.open(path, 'rb') as f:
+        raw = f.read()
+    rank = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], 'big') for i in range(rank)]
+    data = torch.frombuffer(bytearray(raw[4 + 4 * rank:]), dtype=torch.uint8)
+    return data.reshape(dims)
+
+
+def load_split(data_dir, split, limit=None):
+    images = read_idx(os.path.join(data_dir, f'{split}-images-idx3-ubyte.gz'))
+    labels = read_idx(os.path.join(data_dir, f'{split}-labels-idx1-ubyte.gz'))
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
+    # NCHW with one channel; scale(1/255) as the specs normalise.
+    return images.float().div_(255.0).unsqueeze(1), labels.long()
+
+
+def mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 500), nn.Sigmoid(), nn.Linear(500, 200), nn.Sigmoid(),
+                         nn.Linear(200, 10))
+
+
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.3), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def keras_init(module):
+    # tfjs layers default to glorot-uniform weights and zero biases; torch's defaults differ.
+    if isinstance(module, (nn.Linear, nn.Conv2d)):
+        nn.init.xavier_uniform_(module.weight)
+        nn.init.zeros_(module.bias)
+
+
+def environment():
+    config = torch.__config__.show()
+    blas = re.search(r'BLAS_INFO=(\w+)', config)
+    loaded = set()
+    try:
+        with open('/proc/self/maps') as maps:
+            loaded = {line.split()[-1] for line in maps if 'blas' in line or 'mkl' in line}
+    except OSError:
+        pass
+    return {
+        'torch': torch.__version__, 'python': platform.python_version(), 'threads': torch.get_num_threads(),
+        'interop_threads': torch.get_num_interop_threads(), 'cpu_count': os.cpu_count(),
+        'blas_info': blas.group(1) if blas else None, 'mkldnn': torch.backends.mkldnn.is_available(),
+        'cpu_capability': (re.search(r'CPU capability usage: (\w+)', config) or [None, None])[1],
+        'blas_libraries': sorted(loaded),
+        'uses_openblas': any('openblas' in lib for lib in loaded),
+    }
+
+
+def train(args):
+    torch.manual_seed(args.seed)
+    x, y = load_split(args.data_dir, 'train', args.train)
+    x_test, y_test = load_split(args.data_dir, 't10k')
+    model = (mlp if args.model == 'mlp' else cnn)()
+    model.apply(keras_init)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001, betas=(0.9, 0.999), eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()  # on logits: softmax + sparse categorical crossentropy
+    n = x.shape[0]
+    epoch_rates = []
+    for _ in range(args.epochs):
+        model.train()
+        order = torch.randperm(n)
+        start = time.perf_counter()
+        for i in range(0, n, args.batch):
+            ids = order[i:i + args.batch]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x[ids]), y[ids])
+            loss.backward()
+            optimizer.step()
+        epoch_rates.append(n / (time.perf_counter() - start))
+    model.eval()
+    with torch.no_grad():
+        model(x_test[:256])  # warm-up
+        start = time.perf_counter()
+        predicted = torch.cat([model(x_test[i:i + 256]).argmax(1) for i in range(0, x_test.shape[0], 256)])
+        infer_seconds = time.perf_counter() - start
+    steady = epoch_rates[1:] if len(epoch_rates) > 1 else epoch_rates
+    return {
+        'model': args.model, 'trainSamples': n, 'epochs': args.epochs, 'batchSize': args.batch,
+        'epochSamplesPerSec': [round(r) for r in epoch_rates],
+        'samplesPerSec': len(steady) / sum(1 / r for r in steady),
+        'allEpochsSamplesPerSec': len(epoch_rates) / sum(1 / r for r in epoch_rates),
+        'testAccuracy': (predicted == y_test).float().mean().item(), 'testSamples': x_test.shape[0],
+        'inferImagesPerSec': x_test.shape[0] / infer_seconds, 'env': environment(),
+    }
+
+
+def best_time(fn, repeats):
+    fn()
+    best = float('inf')
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def sgemm(args):
+    n = args.n
+    flops = 2.0 * n ** 3
+    result = {'n': n, 'env': environment()}
+    try:
+        import numpy as np
+        a = np.random.rand(n, n).astype(np.float32)
+        b = np.random.rand(n, n).astype(np.float32)
+        result['numpy'] = np.__version__
+        result['numpyGflops'] = flops / best_time(lambda: a @ b, args.repeats) / 1e9
+    except ImportError:
+        result['numpy'] = None
+    ta, tb = torch.rand(n, n), torch.rand(n, n)
+    result['torchGflops'] = flops / best_time(lambda: torch.mm(ta, tb), args.repeats) / 1e9
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest='cmd', required=True)
+    t = sub.add_parser('train')
+    t.add_argument('--model', choices=['mlp', 'cnn'], required=True)
+    t.add_argument('--data-dir', default='/usr/share/datasets/fashion-mnist')
+    t.add_argument('--train', type=int, default=None)
+    t.add_argument('--epochs', type=int, default=1)
+    t.add_argument('--batch', type=int, default=32)
+    t.add_argument('--seed', type=int, default=42)
+    s = sub.add_parser('sgemm')
+    s.add_argument('--n', type=int, default=2048)
+    s.add_argument('--repeats', type=int, default=5)
+    sub.add_parser('info')
+    args = parser.parse_args()
+    out = train(args) if args.cmd == 'train' else sgemm(args) if args.cmd == 'sgemm' else environment()
+    sys.stdout.write(json.dumps(out) + '\n')
+
+
+if __name__ == '__main__':
+    main()

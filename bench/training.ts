@@ -1,0 +1,107 @@
+// Shared by sections 2-4: the training configurations, freshly compiled trainers, data subsets, and child runs.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { poolForTrainCount, writeFashionSubset } from './fashion-idx.js';
+import { loadSnapshot, log, REPO, round, runJsonChild, TSX, workDir } from './lib.js';
+
+export type ModelKey = 'mlp' | 'cnn';
+export type Impl = 'generated' | 'handwritten' | 'handwritten-plain';
+
+export const MODELS: Record<ModelKey, { spec: string; trainer: string; batch: number; inputShape: string }> = {
+  mlp: { spec: 'specs/fashion_mlp.nn', trainer: 'fashion_mlp', batch: 32, inputShape: '28,28' },
+  cnn: { spec: 'specs/fashion_cnn.nn', trainer: 'fashion_cnn', batch: 64, inputShape: '28,28,1' },
+};
+
+/** One training configuration: every implementation trains `train` samples for `epochs` and tests on `test`. */
+export interface RunConfig { model: ModelKey; backend: string; train: number; epochs: number; test: number }
+
+export interface TfjsRun {
+  impl: Impl; backend: string; tfjs: string; wasmThreads: number | null; epochs: number; trainSamples: number;
+  epochSamplesPerSec: number[];
+  /** Harmonic mean over the epochs after the first (all epochs when there is one). */
+  samplesPerSec: number;
+  allEpochsSamplesPerSec: number;
+  wallSeconds: number;
+  /** Spawn to exit, including tsx and tfjs start-up. */
+  processSeconds: number;
+  testAccuracy?: number;
+  inferImagesPerSec?: number;
+  /** 1, 5, 15 minute load averages when the run started. */
+  loadavg: number[];
+}
+
+/** Sizes that fit a full run in ~20 minutes on 2 busy cores; --quick shrinks them further. */
+export function configs(quick: boolean): Record<string, RunConfig> {
+  const q = quick ? 0.4 : 1;
+  return {
+    mlpWasm: { model: 'mlp', backend: 'wasm', train: Math.round(3000 * q), epochs: 2, test: 1000 },
+    mlpCpu: { model: 'mlp', backend: 'cpu', train: Math.round(256 * q), epochs: 2, test: 1000 },
+    cnnWasm: { model: 'cnn', backend: 'wasm', train: Math.round(1024 * q), epochs: 2, test: 1000 },
+    // tfjs's cpu backend trains this CNN at about one sample per second: one batch only.
+    cnnCpu: { model: 'cnn', backend: 'cpu', train: 64, epochs: 1, test: 100 },
+  };
+}
+
+/**
+ * The generated trainers, compiled now from specs/ by the current compiler (the checked-in generated/ folder may
+ * lag behind src/codegen/runtime/), into the ignored tmp/bench/generated/.
+ */
+export function compileTrainers(): string {
+  const out = workDir('generated');
+  for (const { spec } of Object.values(MODELS)) {
+    const res = spawnSync('node', [path.join(REPO, 'bin', 'nnc.js'), 'compile', spec, '-o', out], { cwd: REPO, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`nnc compile ${spec} failed: ${res.stderr.trim()}`);
+  }
+  return out;
+}
+
+/** The IDX subset for a config: `train` training samples after the spec's 10% validation is carved off. */
+export function dataFor(config: RunConfig): { dir: string; validation: number } {
+  const { pool, train, validation } = poolForTrainCount(config.train);
+  if (train !== config.train) throw new Error(`cannot size a pool with exactly ${config.train} training samples`);
+  return { dir: writeFashionSubset(workDir('data', `fashion-${pool}-${config.test}`), pool, config.test), validation };
+}
+
+let trainersDir: string | null = null;
+
+export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boolean } = {}): Promise<TfjsRun> {
+  trainersDir ??= compileTrainers();
+  const model = MODELS[config.model];
+  const { dir } = dataFor(config);
+  const loadavg = loadSnapshot();
+  log(`tfjs ${impl} ${config.model} on ${config.backend}: ${config.train} samples x ${config.epochs} epochs (load ${loadavg[0]})`);
+  const args = [
+    path.join(REPO, 'bench', 'tfjs-child.ts'), '--impl', impl, '--trainer', path.join(trainersDir, model.trainer),
+    '--backend', config.backend, '--epochs', String(config.epochs), '--limit', String(config.train), '--data-dir', dir,
+    '--input-shape', model.inputShape, '--out', workDir('run', `${config.model}-${config.backend}-${impl}`),
+  ];
+  if (opts.infer) args.push('--infer');
+  const start = performance.now();
+  const result = await runJsonChild<Omit<TfjsRun, 'loadavg' | 'processSeconds'>>(TSX, args, { timeoutMs: 15 * 60_000 });
+  if (result.trainSamples !== config.train) throw new Error(`${impl} trained on ${result.trainSamples} samples, expected ${config.train}`);
+  const processSeconds = round((performance.now() - start) / 1000, 1);
+  log(`  ${round(result.samplesPerSec, 1)} samples/s; process ${processSeconds} s`);
+  return { ...result, processSeconds, loadavg };
+}
+
+export interface TorchRun {
+  model: ModelKey; trainSamples: number; epochs: number; batchSize: number; epochSamplesPerSec: number[];
+  samplesPerSec: number; allEpochsSamplesPerSec: number; testAccuracy: number; testSamples: number; inferImagesPerSec: number;
+  env: Record<string, unknown>; loadavg: number[]; processSeconds: number;
+}
+
+export const PYTHON = process.env.NNC_BENCH_PYTHON ?? '/usr/bin/python3';
+
+export async function runTorch(config: RunConfig): Promise<TorchRun> {
+  const { dir } = dataFor(config);
+  const loadavg = loadSnapshot();
+  log(`torch ${config.model}: ${config.train} samples x ${config.epochs} epochs (load ${loadavg[0]})`);
+  const start = performance.now();
+  const result = await runJsonChild<Omit<TorchRun, 'loadavg' | 'processSeconds'>>(PYTHON, [
+    path.join(REPO, 'bench', 'torch_bench.py'), 'train', '--model', config.model, '--data-dir', dir,
+    '--train', String(config.train), '--epochs', String(config.epochs), '--batch', String(MODELS[config.model].batch),
+  ], { timeoutMs: 15 * 60_000 });
+  const processSeconds = round((performance.now() - start) / 1000, 1);
+  log(`  ${round(result.samplesPerSec, 1)} samples/s; process ${processSeconds} s`);
+  return { ...result, processSeconds, loadavg };
+}
