@@ -6,7 +6,7 @@ import * as path from 'node:path';
 /** src/codegen, whether running from the sources (tsx) or from the bundle in dist/. */
 function codegenDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [here, path.join(here, '../src/codegen')]) {
+  for (const candidate of [here, path.join(here, '../src/codegen'), path.join(here, '../../src/codegen')]) {
     if (existsSync(path.join(candidate, 'templates'))) return candidate;
   }
   throw new Error(`cannot find nnc's code generation templates near ${here}`);

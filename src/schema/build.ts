@@ -15,6 +15,10 @@ export function buildSchemaFiles(): Record<string, string> {
   const code = standaloneCode
     .default(ajv, validate)
     .replace(/require\("ajv\/dist\/runtime\/(\w+)"\)\.default/g, 'cjsDefault(runtime_$1)')
+    // ajv appends a $ref'd validator's errors with concat, which copies every earlier error: quadratic in a spec
+    // with thousands of bad layers (minutes for 1 MB). Appending in place keeps it linear.
+    .replace(/vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g,
+      'if (vErrors === null) vErrors = $1.errors; else for (const e of $1.errors) vErrors.push(e);')
     .replace(
       '"use strict";',
       '"use strict";import * as runtime_equal from "ajv/dist/runtime/equal.js";import * as runtime_ucs2length from "ajv/dist/runtime/ucs2length.js";' +

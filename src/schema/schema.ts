@@ -24,20 +24,28 @@ const activation = (def = 'linear'): Schema => ({ enum: activations, default: de
 // Not anyOf: ajv fills no defaults inside anyOf, and a null-or-object must still get its object's defaults.
 const nullable = (s: Schema): Schema => ({ ...s, type: [s.type, 'null'], default: null });
 
-/** An object whose `type` picks one of several shapes: an enum for did-you-mean, then one if/then per type. */
-function tagged(tag: string, variants: Record<string, Schema>, extraProps: Schema = {}): Schema {
+/** Variants that tagged() moved into $defs: each compiles to a validator of its own, compiled on first use. */
+const variantDefs: Record<string, Schema> = {};
+
+/**
+ * An object whose `type` picks one of several shapes: an enum for did-you-mean, then one if/then per type.
+ * With `defPrefix`, each variant becomes `$defs/<prefix>_<name>`, so a spec that uses three layer types makes
+ * the JIT compile three small validators rather than one for all twenty.
+ */
+function tagged(tag: string, variants: Record<string, Schema>, extraProps: Schema = {}, defPrefix?: string): Schema {
   return {
     type: 'object',
     properties: { [tag]: { enum: Object.keys(variants) } },
     required: [tag],
-    allOf: Object.entries(variants).map(([name, props]) => ({
-      if: { properties: { [tag]: { const: name } } },
-      then: {
+    allOf: Object.entries(variants).map(([name, props]) => {
+      const variant = {
         properties: { [tag]: {}, ...extraProps, ...(props.properties as Schema) },
         required: (props.required as string[] | undefined) ?? [],
         additionalProperties: false,
-      },
-    })),
+      };
+      if (defPrefix) variantDefs[`${defPrefix}_${name}`] = variant;
+      return { if: { properties: { [tag]: { const: name } } }, then: defPrefix ? { $ref: `#/$defs/${defPrefix}_${name}` } : variant };
+    }),
   };
 }
 
@@ -148,7 +156,7 @@ const dataset = tagged('source', {
     properties: { train: path, test_path: nullable(path), validation_path: nullable(path), image_size: pair, color: { enum: ['grayscale', 'rgb'], default: 'rgb' } },
     required: ['train', 'image_size'],
   },
-}, datasetCommon);
+}, datasetCommon, 'dataset');
 
 const lr = num({ exclusiveMinimum: 0, default: 0.001 });
 const optimizer = tagged('type', {
@@ -180,7 +188,7 @@ const training: Schema = {
     seed: { type: 'integer', minimum: 0, default: 42 },
     early_stopping: nullable({
       type: 'object',
-      properties: { monitor, patience: { ...int(0), default: 5 }, min_delta: num({ minimum: 0, default: 0 }), restore_best_weights: bool(true) },
+      properties: { monitor, patience: { ...int(0), default: 5 }, min_delta: num({ minimum: 0, default: 0 }), restore_best_weights: bool(false) },
       additionalProperties: false,
     }),
     checkpoint: nullable({ type: 'object', properties: { monitor, best_only: bool(true) }, additionalProperties: false }),
@@ -203,7 +211,7 @@ export const specSchema: Schema = {
   },
   required: ['source', 'models', 'datasets', 'trainings'],
   additionalProperties: false,
-  $defs: { initializer: initializerSchema, regularizer: regularizerSchema, layer: tagged('type', layerSchemas) },
+  $defs: { initializer: initializerSchema, regularizer: regularizerSchema, layer: tagged('type', layerSchemas, {}, 'layer'), ...variantDefs },
 };
 
 /** The names an object at a schema position may have: for did-you-mean on unknown arguments. */

@@ -11,18 +11,31 @@ import { specSchema } from './schema.js';
 import validate from './validate-spec.js';
 
 /**
- * The schema object an ajv error's schemaPath points into, minus its last keyword. Paths inside a $ref'd
- * definition are relative to that definition, which the instance path tells apart.
+ * The schema object an ajv error's schemaPath points into, minus its last keyword. A path inside a $ref'd
+ * definition is relative to that definition: the candidates are tried in turn, the definitions the instance path
+ * suggests first, and the first one in which the whole path (keyword included) exists wins.
  */
-function parentSchemaOf(e: ErrorObject): Record<string, unknown> {
+function parentSchemaOf(e: ErrorObject, spec: JsonObject): Record<string, unknown> {
   const defs = specSchema.$defs as Record<string, Record<string, unknown>>;
-  const root = e.schemaPath.startsWith('#/properties/') ? specSchema
-    : /_initializer(\/|$)/.test(e.instancePath) ? defs.initializer
-    : /_regularizer(\/|$)/.test(e.instancePath) ? defs.regularizer
-    : /\/layers\/\d+/.test(e.instancePath) ? defs.layer
-    : {};
-  const parts = e.schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
-  return parts.reduce<Record<string, unknown>>((s, p) => (s?.[decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown>) ?? {}, root);
+  const at = (ptr: string) => valueAt(spec, ptr) as Record<string, unknown> | undefined;
+  const layer = /^(\/models\/\d+\/layers\/\d+)/.exec(e.instancePath);
+  const dataset = /^(\/datasets\/\d+)/.exec(e.instancePath);
+  const candidates = [
+    /_initializer(\/|$)/.test(e.instancePath) ? defs.initializer : undefined,
+    /_regularizer(\/|$)/.test(e.instancePath) ? defs.regularizer : undefined,
+    layer ? defs[`layer_${at(layer[1])?.type}`] : undefined,
+    dataset ? defs[`dataset_${at(dataset[1])?.source}`] : undefined,
+    specSchema,
+    ...Object.values(defs),
+  ].filter((c): c is Record<string, unknown> => Boolean(c));
+  const parts = e.schemaPath.replace(/^#\//, '').split('/').map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
+  const walk = (root: Record<string, unknown>, path: string[]) =>
+    path.reduce<Record<string, unknown> | undefined>((s, p) => (s && typeof s === 'object' ? (s[p] as Record<string, unknown>) : undefined), root);
+  for (const root of candidates) {
+    const parent = walk(root, parts.slice(0, -1));
+    if (parent && parts[parts.length - 1] in parent) return parent;
+  }
+  return {};
 }
 
 const kindOfKey: Record<string, string> = {
@@ -57,10 +70,12 @@ function valueAt(spec: JsonObject, ptr: string): unknown {
 }
 
 function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
-  if (v && typeof v === 'object') return 'an object';
-  return String(v);
+  const text = typeof v === 'string' ? JSON.stringify(v)
+    : Array.isArray(v) ? `[${v.slice(0, 20).map(describe).join(', ')}${v.length > 20 ? ', ...' : ''}]`
+    : v && typeof v === 'object' ? 'an object'
+    : String(v);
+  // A value can be a 1 MB string or a list of 100,000 items; the message shows its start.
+  return text.length > 80 ? text.slice(0, 77) + '...' : text;
 }
 
 const typeNames: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: '`true` or `false`', array: 'a list', object: 'an object', null: '`null`' };
@@ -81,7 +96,7 @@ function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagn
   switch (e.keyword) {
     case 'additionalProperties': {
       const prop = (e.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys((parentSchemaOf(e).properties as object) ?? {}).filter((k) => k !== 'type' && k !== 'source');
+      const known = Object.keys((parentSchemaOf(e, spec).properties as object) ?? {}).filter((k) => k !== 'type' && k !== 'source');
       const suggestions = suggest(prop, known);
       return diag('NN2002', spans.keyAt(`${ptr}/${prop}`), { found: q(prop), owner }, {
         suggestions, help: suggestions.length ? undefined : `${owner} takes ${known.map(q).join(', ')}`,
@@ -111,7 +126,7 @@ function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagn
     }
     case 'minItems': case 'maxItems': {
       if (/^\/models\/\d+\/layers$/.test(ptr)) return diag('NN2013', spans.keyAt(ptr.slice(0, -'/layers'.length)), { name: q(valueAt(spec, ptr.slice(0, -'/layers'.length) + '/name')) });
-      const schema = parentSchemaOf(e) as { minItems?: number; maxItems?: number };
+      const schema = parentSchemaOf(e, spec) as { minItems?: number; maxItems?: number };
       const n = schema.minItems === schema.maxItems ? `${schema.minItems}` : e.keyword === 'minItems' ? `at least ${schema.minItems}` : `at most ${schema.maxItems}`;
       return diag('NN2003', spans.valueAt(ptr), { expected: `a list of ${n} item${n === '1' ? '' : 's'}`, what: `${q(keyOf(ptr))} of ${owner}`, found: describe(data) });
     }
