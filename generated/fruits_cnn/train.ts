@@ -40,7 +40,7 @@ export const TRAINING: TrainSpec = {
     "monitor": "val_loss",
     "patience": 2,
     "min_delta": 0,
-    "restore_best_weights": true
+    "restore_best_weights": false
   },
   "schedule": null,
   "shuffle": true,
@@ -49,7 +49,7 @@ export const TRAINING: TrainSpec = {
 };
 
 export const SPEC_SOURCE = "specs/fruits_cnn.nn";
-export const SPEC_HASH = "ff299338ebf03be50b3b52ac5a311c6ea2c19f72873a6db378b429b31be8378a";
+export const SPEC_HASH = "a9cc789acc788c9712f09f3d67e6e0d37f59e5fcd078b95b26e31563b5d79c77";
 export const NNC_VERSION = "0.1.0";
 export const DEFAULT_OUT = "runs/fruits_cnn";
 

@@ -12,7 +12,7 @@ export const MODEL_NAME = "ReviewLSTM";
  */
 export function buildModel(): tf.Sequential {
   const model = tf.sequential({ name: MODEL_NAME });
-  model.add(tf.layers.embedding({ name: "embedding_1", inputShape: [80], dtype: "int32", inputDim: 5000, outputDim: 32, maskZero: false, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: 710218288 }) }));
+  model.add(tf.layers.embedding({ name: "embedding_1", inputShape: [80], inputDim: 5000, outputDim: 32, maskZero: false, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: 710218288 }) }));
   model.add(tf.layers.lstm({ name: "lstm_1", units: 32, activation: "tanh", recurrentActivation: "sigmoid", returnSequences: false, dropout: 0.1, recurrentDropout: 0, useBias: true, kernelInitializer: tf.initializers.glorotUniform({ seed: 1762460462 }), biasInitializer: tf.initializers.zeros(), recurrentInitializer: tf.initializers.orthogonal({ seed: 584377196 }), unitForgetBias: true }));
   model.add(tf.layers.dense({ name: "dense_1", units: 1, activation: "sigmoid", useBias: true, kernelInitializer: tf.initializers.glorotUniform({ seed: 155745988 }), biasInitializer: tf.initializers.zeros() }));
   return model;

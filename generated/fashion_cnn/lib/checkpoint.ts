@@ -70,6 +70,8 @@ interface AdamaxInternals {
   accumulatedWeightedInfNorm: { originalName: string; variable: tf.Variable }[];
 }
 
+interface AdamInternals { accBeta1: tf.Variable; accBeta2: tf.Variable }
+
 /** Optimizer slot values. tfjs Adamax has no getWeights(), so its fields are read directly. */
 export async function captureOptimizerWeights(optimizer: tf.Optimizer): Promise<WeightSnapshot> {
   let named: NamedTensor[];
@@ -84,6 +86,12 @@ export async function captureOptimizerWeights(optimizer: tf.Optimizer): Promise<
     ];
   } else {
     named = await optimizer.getWeights();
+    // Adam's setWeights recomputes accBeta1/2 as pow(beta, t+1), which differs in the last bits from the running
+    // product; saving them keeps a resumed run bit-identical to an uninterrupted one.
+    if (optimizer.getClassName() === 'Adam') {
+      const o = optimizer as unknown as AdamInternals;
+      named.push({ name: 'adam/acc_beta1', tensor: o.accBeta1 }, { name: 'adam/acc_beta2', tensor: o.accBeta2 });
+    }
   }
   try {
     const { data, specs } = await tf.io.encodeWeights(named);
@@ -109,6 +117,11 @@ export async function restoreOptimizerWeights(optimizer: tf.Optimizer, snapshot:
       const toSlot = (n: NamedTensor) => ({ originalName: n.name, variable: n.tensor.variable(false) });
       o.accumulatedFirstMoment = slots.slice(0, half).map(toSlot);
       o.accumulatedWeightedInfNorm = slots.slice(half).map(toSlot);
+    } else if (optimizer.getClassName() === 'Adam' && named.length >= 3 && named[named.length - 1].name === 'adam/acc_beta2') {
+      const o = optimizer as unknown as AdamInternals;
+      await optimizer.setWeights(named.slice(0, -2));
+      o.accBeta1.assign(named[named.length - 2].tensor);
+      o.accBeta2.assign(named[named.length - 1].tensor);
     } else {
       await optimizer.setWeights(named);
     }

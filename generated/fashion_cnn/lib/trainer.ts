@@ -224,7 +224,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
         restoreModelWeights(model, lastGood, 'last good weights');
         const batch = Math.floor(start / state.batchSize) + 1;
         reporter.error(`error: loss became ${badLoss} at epoch ${epoch + 1}, batch ${batch}; training stopped. ` +
-          `Model weights rolled back to the end of epoch ${state.epochsDone} (checkpoint left unchanged). ` +
+          `Model weights rolled back to ${state.epochsDone > 0 ? `the end of epoch ${state.epochsDone}` : 'their initial values'} (checkpoint left unchanged). ` +
           'Try a lower learning rate or check the data for NaN/Inf values.');
         return finish('nan');
       }

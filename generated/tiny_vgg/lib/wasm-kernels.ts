@@ -80,41 +80,70 @@ function requireNHWC(kernelName: string, dataFormat: unknown): void {
 }
 
 /**
- * im2col in channel-major order: for x [N,H,W,C] returns cols [fh*fw, C, N*oh*ow] (as a [fh*fw*C, N*oh*ow] or
- * [C, fh*fw, N*oh*ow] tensor, see `channelOuter`) holding the input pixels each filter tap sees.
- * Transposing x first makes every tap a strided slice whose flattening is already the matrix row we need.
+ * Depthwise filter gradients need, for every filter tap (i, j), the input pixels that tap saw. Cutting those windows out
+ * pixel-row by pixel-row is slow in wasm (one JS copy per row), so we use whole padded image rows instead:
+ * with x laid out [C, N, H, Wp] and flattened per channel, tap (i, j)'s window is one contiguous run of the
+ * flattened rows i*dh + y*sh, shifted by j*dw. Columns the tap should not see are cancelled by `spreadDy`, which
+ * puts dy's pixels at x*sw inside rows of width Wp and zeros elsewhere. The sums then run over L = N*oh*Wp.
  */
-function im2colChannelMajor(s: KernelScope, x: TensorInfo, info: tf.backend_util.Conv2DInfo, channelOuter: boolean): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { filterHeight: fh, filterWidth: fw } = info;
+interface TapLayout { wp: number; length: number }
+
+function tapLayout(info: tf.backend_util.Conv2DInfo): TapLayout {
+  const needW = (info.outWidth - 1) * info.strideWidth + (info.filterWidth - 1) * info.dilationWidth + 1;
+  const wp = Math.max(needW, info.outWidth * info.strideWidth, info.padInfo.left + info.inWidth);
+  return { wp, length: info.batchSize * info.outHeight * wp };
+}
+
+/** The windows of each tap, in tap order (i, j): fh*fw tensors of shape [C, L]. */
+function tapWindows(s: KernelScope, x: TensorInfo, info: tf.backend_util.Conv2DInfo, layout: TapLayout): TensorInfo[] {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh } = info;
+  const { strideHeight: sh, dilationHeight: dh, dilationWidth: dw, filterHeight: fh, filterWidth: fw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  // Rows/columns the taps read; pad only as far as they reach (padInfo.bottom/right may cover unused pixels).
-  const needH = (oh - 1) * sh + (fh - 1) * dh + 1;
-  const needW = (ow - 1) * sw + (fw - 1) * dw + 1;
-  const bottom = Math.max(0, needH - top - h);
-  const right = Math.max(0, needW - left - w);
+  const bottom = Math.max(0, (oh - 1) * sh + (fh - 1) * dh + 1 - top - h);
+  const right = layout.wp - left - w;
   let xc = s.transpose(x, [3, 0, 1, 2]); // [C,N,H,W]
   if (top > 0 || bottom > 0 || left > 0 || right > 0) {
     xc = s.run(tf.PadV2, { x: xc }, { paddings: [[0, 0], [0, 0], [top, bottom], [left, right]], constantValue: 0 });
   }
-  const p = n * oh * ow;
+  const shift = (fw - 1) * dw;
   const taps: TensorInfo[] = [];
   for (let i = 0; i < fh; i++) {
+    const rows = s.run(tf.StridedSlice, { x: xc }, {
+      begin: [0, 0, i * dh, 0], end: [c, n, i * dh + (oh - 1) * sh + 1, layout.wp], strides: [1, 1, sh, 1],
+      beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+    }); // [C,N,oh,Wp]
+    let flat = s.reshape(rows, [c, layout.length]);
+    if (shift > 0) flat = s.run(tf.PadV2, { x: flat }, { paddings: [[0, 0], [0, shift]], constantValue: 0 });
     for (let j = 0; j < fw; j++) {
-      const begin = [0, 0, i * dh, j * dw];
-      const end = [c, n, i * dh + (oh - 1) * sh + 1, j * dw + (ow - 1) * sw + 1];
-      const tap = s.run(tf.StridedSlice, { x: xc }, {
-        begin, end, strides: [1, 1, sh, sw], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-      }); // [C,N,oh,ow]
-      taps.push(s.reshape(tap, channelOuter ? [c, 1, p] : [1, c, p]));
+      taps.push(shift > 0 ? s.run(tf.Slice, { x: flat }, { begin: [0, j * dw], size: [c, layout.length] }) : flat);
     }
   }
-  return taps.length === 1 ? taps[0] : s.run(tf.Concat, taps, { axis: channelOuter ? 1 : 0 });
+  return taps;
 }
 
-/** dW = im2col(x)^T · dy, as one plain matmul [fh*fw*Ci, P] x [P, Co]. */
+/** dy [N,oh,ow,K] placed at columns x*sw of rows of width Wp (zeros elsewhere), flattened to [L, K]. */
+function spreadDy(s: KernelScope, dy: TensorInfo, info: tf.backend_util.Conv2DInfo, layout: TapLayout): TensorInfo {
+  const { batchSize: n, outHeight: oh, outWidth: ow, strideWidth: sw } = info;
+  const k = dy.shape[3];
+  let spread = dy;
+  if (sw > 1) {
+    const stuffed = s.run(tf.PadV2, { x: s.reshape(dy, [n, oh, ow, 1, k]) },
+      { paddings: [[0, 0], [0, 0], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    spread = s.reshape(stuffed, [n, oh, ow * sw, k]);
+  }
+  if (layout.wp > ow * sw) {
+    spread = s.run(tf.PadV2, { x: spread }, { paddings: [[0, 0], [0, 0], [0, layout.wp - ow * sw], [0, 0]], constantValue: 0 });
+  }
+  return s.reshape(spread, [layout.length, k]);
+}
+
+/**
+ * dW[i,j,ci,co] = sum over n,y,x of xpad[n, y*sh + i*dh, x*sw + j*dw, ci] * dy[n,y,x,co] is itself a convolution:
+ * of x laid out [Ci, H, W, N] (batch Ci, channels N) by dy laid out [oh, ow, N, Co] (a filter as large as the
+ * output), with stride = the forward dilation and dilation = the forward stride. XNNPACK runs it with no im2col
+ * copies; measured faster than im2col + matmul for both layers of a small CNN.
+ */
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelParams): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as Attrs;
@@ -123,16 +152,26 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelParams): TensorI
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape,
     pair(a.strides as number[]), pair(a.dilations as number[] | undefined), a.pad as Pad,
     a.dimRoundingMode as 'floor' | undefined, false, 'channelsLast');
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, inChannels: ci, outChannels: co } = info;
+  const { top, left } = info.padInfo;
+  // Pad only as far as the taps reach; rows/columns beyond are cut from the output below.
+  const bottom = Math.max(0, (oh - 1) * sh + (fh - 1) * dh + 1 - top - h);
+  const right = Math.max(0, (ow - 1) * sw + (fw - 1) * dw + 1 - left - w);
   return withScope(backend, (s) => {
-    const p = info.batchSize * info.outHeight * info.outWidth;
-    const k = info.filterHeight * info.filterWidth * info.inChannels;
-    const cols = s.reshape(im2colChannelMajor(s, x, info, false), [1, k, p]);
-    const dy3 = s.reshape(dy, [1, p, info.outChannels]);
-    return s.reshape(s.matMul(cols, dy3), filterShape);
+    const xT = s.transpose(x, [3, 1, 2, 0]); // [Ci,H,W,N]
+    const dyT = s.transpose(dy, [1, 2, 0, 3]); // [oh,ow,N,Co]
+    let out = s.run(tf.Conv2D, { x: xT, filter: dyT }, {
+      strides: [dh, dw], dilations: [sh, sw], pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC',
+    }); // [Ci, >=fh, >=fw, Co]
+    if (out.shape[1] !== fh || out.shape[2] !== fw) {
+      out = s.run(tf.Slice, { x: out }, { begin: [0, 0, 0, 0], size: [ci, fh, fw, co] });
+    }
+    return s.transpose(out, [1, 2, 0, 3]);
   });
 }
 
-/** Depthwise dW[c] = cols[c]^T · dy[c] for each channel c, as one batched matmul over channels. */
+/** Depthwise dW[c] = windows[c] [fh*fw, L] x spread dy[c] [L, M], one matmul batched over channels. */
 function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelParams): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as Attrs;
@@ -142,10 +181,11 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelParams): Tens
     a.dimRoundingMode as 'floor' | undefined, true, 'channelsLast');
   return withScope(backend, (s) => {
     const [fh, fw, c, m] = filterShape;
-    const p = info.batchSize * info.outHeight * info.outWidth;
-    const cols = im2colChannelMajor(s, x, info, true); // [C, fh*fw, P]
-    const dyc = s.transpose(s.reshape(dy, [p, c, m]), [1, 0, 2]); // [C, P, M]
-    const dw = s.matMul(cols, dyc); // [C, fh*fw, M]
+    const layout = tapLayout(info);
+    const taps = tapWindows(s, x, info, layout).map((t) => s.reshape(t, [c, 1, layout.length]));
+    const windows = taps.length === 1 ? taps[0] : s.run(tf.Concat, taps, { axis: 1 }); // [C, fh*fw, L]
+    const dyc = s.transpose(s.reshape(spreadDy(s, dy, info, layout), [layout.length, c, m]), [1, 0, 2]); // [C, L, M]
+    const dw = s.matMul(windows, dyc); // [C, fh*fw, M]
     return s.reshape(s.transpose(dw, [1, 0, 2]), [fh, fw, c, m]);
   });
 }
@@ -224,7 +264,12 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: KernelParams): Tenso
   });
 }
 
-/** matMul with transposeA/transposeB: transpose explicitly (fast) and run wasm's plain matmul. */
+/**
+ * matMul with transposeA/transposeB. wasm sends those to a slow scalar loop; its fast XNNPACK path needs plain
+ * operands and re-packs `b` (transposing it) on every call since training tensors are always fresh. So transpose
+ * explicitly, and where cheaper compute the transposed product instead: a·bᵀ = (b·aᵀ)ᵀ and aᵀ·bᵀ = (b·a)ᵀ, which
+ * for Dense backprop (dy·Wᵀ) packs the small dy instead of the large W.
+ */
 function batchMatMul({ inputs, backend, attrs }: KernelParams): TensorInfo {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
@@ -233,6 +278,17 @@ function batchMatMul({ inputs, backend, attrs }: KernelParams): TensorInfo {
       const r = t.shape.length;
       return s.transpose(t, [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2]);
     };
+    const size = (t: TensorInfo): number => t.shape.reduce((p, d) => p * d, 1);
+    const rows = a.shape[a.shape.length - (transposeA ? 1 : 2)];
+    const cols = b.shape[b.shape.length - (transposeB ? 2 : 1)];
+    const outSize = (size(a) / (a.shape[a.shape.length - 1] * a.shape[a.shape.length - 2])) * rows * cols;
+    if (transposeB) {
+      // Elements moved: transposing b and packing it (2|b|), versus transposing a (unless aᵀ is given), packing it,
+      // and transposing the output.
+      const direct = 2 * size(b) + (transposeA ? size(a) : 0);
+      const flipped = (transposeA ? 0 : size(a)) + size(a) + outSize;
+      if (flipped < direct) return swapLast2(s.matMul(b, transposeA ? a : swapLast2(a)));
+    }
     return s.matMul(transposeA ? swapLast2(a) : a, transposeB ? swapLast2(b) : b);
   });
 }
