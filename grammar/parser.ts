@@ -12,12 +12,13 @@
 //   args       := arg ("," arg)* ","?          arg := (NAME ":")? value
 //   value      := number | STRING | true | false | null | list | block | NAME ("(" args? ")")?
 //   number     := "-"? NUMBER ("/" NUMBER)?    list := "[" (value ("," value)* ","?)? "]"
-import { CstParser, EOF, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, EOF, type IParserErrorMessageProvider, type IRecognitionException, type TokenType, type IToken } from 'chevrotain';
 import * as T from './tokens.js';
 
 function describe(token: IToken): string {
   if (token.tokenType === EOF) return 'end of file';
-  return '`' + token.image + '`';
+  // A 1 MB token would make a 1 MB message.
+  return '`' + (token.image.length > 60 ? token.image.slice(0, 57) + '...' : token.image) + '`';
 }
 
 function label(type: TokenType): string {
@@ -44,10 +45,34 @@ const messages: IParserErrorMessageProvider = {
 
 const blockKeywords = [T.Train, T.Model, T.Dataset, T.Input];
 
+/** Syntax errors after which the parser gives up: each recovery costs time, and past this many the rest are noise. */
+export const MAX_SYNTAX_ERRORS = 100;
+
+/** Thrown out of the parser when it records its MAX_SYNTAX_ERRORS-th error. */
+export class TooManySyntaxErrors extends Error {}
+
+type SaveError = (this: CstParser, e: IRecognitionException) => IRecognitionException;
+// Every recorded error passes through SAVE_ERROR, which chevrotain's typings do not declare.
+const saveError = (CstParser.prototype as unknown as { SAVE_ERROR: SaveError }).SAVE_ERROR;
+
 export class NnParser extends CstParser {
+  private errorCount = 0;
+
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
     this.performSelfAnalysis();
+  }
+
+  /** Chevrotain resets on every new input. */
+  override reset(): void {
+    super.reset();
+    this.errorCount = 0;
+  }
+
+  protected SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const saved = saveError.call(this, error);
+    if (++this.errorCount >= MAX_SYNTAX_ERRORS) throw new TooManySyntaxErrors();
+    return saved;
   }
 
   public file = this.RULE('file', () => {
@@ -59,7 +84,6 @@ export class NnParser extends CstParser {
           { ALT: () => this.SUBRULE(this.datasetDecl) },
           { ALT: () => this.SUBRULE(this.trainDecl) },
         ],
-        { ERR_MSG: '`model`, `dataset`, `train` or `import`' },
       ),
     );
   });
@@ -82,7 +106,6 @@ export class NnParser extends CstParser {
           { ALT: () => this.SUBRULE(this.property) },
           { ALT: () => this.SUBRULE(this.layerStmt) },
         ],
-        { ERR_MSG: 'a layer, `input`, a property or `}`' },
       ),
     });
     this.CONSUME(T.RCurly);
@@ -181,7 +204,6 @@ export class NnParser extends CstParser {
         { ALT: () => this.SUBRULE(this.block) },
         { ALT: () => this.SUBRULE(this.call) },
       ],
-      { ERR_MSG: 'a value' },
     );
   });
 

@@ -34,6 +34,11 @@ export interface Host {
   readFile(file: string): string;
 }
 
+/** `target.push(...items)` without spreading: 100,000+ arguments overflow the stack. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 const byPosition = (a: Diagnostic, b: Diagnostic) =>
   (a.span?.file ?? '').localeCompare(b.span?.file ?? '') || (a.span?.offset ?? 0) - (b.span?.offset ?? 0);
 
@@ -52,7 +57,7 @@ function firstPerPosition(diagnostics: Diagnostic[]): Diagnostic[] {
 /** Parses `file` and, transitively, the files it imports. */
 function parseWithImports(file: string, text: string, host: Host, sources: Map<string, string>, diagnostics: Diagnostic[]) {
   const main = parseSource(text, file);
-  diagnostics.push(...main.diagnostics);
+  append(diagnostics, main.diagnostics);
   const imported: FileNode[] = [];
   const visit = (ast: FileNode, chain: string[]) => {
     for (const item of ast.items) {
@@ -73,7 +78,7 @@ function parseWithImports(file: string, text: string, host: Host, sources: Map<s
       }
       sources.set(target, content);
       const parsed = parseSource(content, target);
-      diagnostics.push(...parsed.diagnostics);
+      append(diagnostics, parsed.diagnostics);
       imported.push(parsed.ast);
       visit(parsed.ast, [...chain, target]);
     }
@@ -94,15 +99,15 @@ export function check(file: string, text: string, host: Host, opts: { specDir?: 
   if (main.items.length === 0 && diagnostics.length > 0) return result(null, null);
 
   const { raw, spans, diagnostics: normalizeDiagnostics } = normalize(main, imported);
-  diagnostics.push(...normalizeDiagnostics);
-  diagnostics.push(...validateSpec(raw as unknown as JsonObject, spans));
+  append(diagnostics, normalizeDiagnostics);
+  append(diagnostics, validateSpec(raw as unknown as JsonObject, spans));
   const spec = raw as unknown as Spec;
-  diagnostics.push(...complete(spec, spans));
+  append(diagnostics, complete(spec, spans));
   // Shapes are only meaningful on a spec that parsed and validated cleanly.
   if (diagnostics.some((d) => d.severity === 'error')) return result(spec, spans);
 
   const { shapes, diagnostics: shapeDiagnostics } = inferAll(spec, spans);
-  diagnostics.push(...shapeDiagnostics);
-  diagnostics.push(...checkContracts(spec, spans, shapes, { specDir: opts.specDir ?? path.dirname(file) }));
+  append(diagnostics, shapeDiagnostics);
+  append(diagnostics, checkContracts(spec, spans, shapes, { specDir: opts.specDir ?? path.dirname(file) }));
   return result(spec, spans, shapes);
 }

@@ -52,6 +52,11 @@ export const shapeMessages = {
     template: 'expected strides of 1 with dilation {dilation} in {layer}, found strides {strides}',
     help: 'tfjs cannot combine strides and dilation: set one of them to 1',
   },
+  NN3013: {
+    severity: 'error',
+    template: 'the {what} of {layer} is too large to count exactly: {found}, more than {limit}',
+    help: 'no machine can train a model this size; check the sizes in the input shape and the layers',
+  },
 
   // ---- NN4xxx: model, dataset and training contract ----
   NN4001: {

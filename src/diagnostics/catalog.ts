@@ -21,6 +21,12 @@ export const syntaxMessages = {
   NN1008: { severity: 'error', template: 'invalid number {found}' },
   NN1009: { severity: 'error', template: 'import cycle: {cycle}' },
   NN1010: { severity: 'error', template: 'too many errors, stopping after {count}' },
+  NN1011: {
+    severity: 'error',
+    template: 'nesting deeper than {limit} levels of brackets',
+    help: 'nnc stops reading the file here; a spec never needs more than a few levels of `[`, `{` and `(`',
+  },
+  NN1012: { severity: 'error', template: 'invalid escape {found} in string', help: 'the escapes are \\n, \\t, \\r, \\b, \\f, \\", \\\', \\\\, \\/ and \\uXXXX (four hex digits)' },
 } as const satisfies Record<string, MessageDef>;
 
 export const schemaMessages = {
@@ -70,7 +76,11 @@ export function diag(code: Code, span: Span | null, args: Record<string, unknown
   return d;
 }
 
+/** Longest name a message quotes in full; longer ones (a 1 MB identifier) are cut, so a message stays one line. */
+const MAX_QUOTED = 60;
+
 /** Quotes a name the way messages show it: `name`. */
 export function q(name: unknown): string {
-  return '`' + String(name) + '`';
+  const text = String(name);
+  return '`' + (text.length > MAX_QUOTED ? text.slice(0, MAX_QUOTED - 3) + '...' : text) + '`';
 }

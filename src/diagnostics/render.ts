@@ -13,11 +13,30 @@ export interface RenderOptions {
 const paint = (on: boolean | undefined, code: string, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 const severityColor = { error: '1;31', warning: '1;33', note: '1;36' } as const;
 
-function sourceLine(sources: Map<string, string>, span: Span): string | null {
+/** Longest stretch of a source line quoted under a diagnostic; longer lines show a window around the column. */
+const MAX_QUOTED_LINE = 200;
+/** Characters shown before the column when a long line is cut. */
+const CONTEXT_BEFORE = 40;
+
+/**
+ * The part of the span's line to quote, and the span's column (1-based) within it. Only the window is read: on a
+ * 1 MB line with thousands of diagnostics, reading the whole line for each would be quadratic.
+ */
+function quotedLine(sources: Map<string, string>, span: Span): { text: string; column: number; cutEnd: boolean } | null {
   const text = sources.get(span.file);
-  if (text === undefined) return null;
-  const line = text.split('\n')[span.line - 1];
-  return line === undefined ? null : line.replace(/\r$/, '');
+  if (text === undefined || !(span.offset >= 0 && span.offset <= text.length)) return null;
+  let lineStart = span.offset - (span.column - 1);
+  // Spans count columns from their line's start; if one does not, find the start the slow way.
+  if (!(lineStart >= 0 && (lineStart === 0 || text[lineStart - 1] === '\n' || text[lineStart - 1] === '\r'))) lineStart = text.lastIndexOf('\n', span.offset - 1) + 1;
+  const column = span.offset - lineStart + 1;
+  const from = column - 1 > MAX_QUOTED_LINE - 3 ? span.offset - CONTEXT_BEFORE : lineStart;
+  const head = from > lineStart ? '...' : '';
+  const ahead = text.slice(from, from + MAX_QUOTED_LINE + 1);
+  const newline = ahead.indexOf('\n');
+  let body = newline < 0 ? ahead : ahead.slice(0, newline);
+  const cutEnd = body.length > MAX_QUOTED_LINE;
+  if (cutEnd) body = body.slice(0, MAX_QUOTED_LINE);
+  return { text: head + body.replace(/\r$/, '') + (cutEnd ? '...' : ''), column: span.offset - from + 1 + head.length, cutEnd };
 }
 
 /**
@@ -33,16 +52,18 @@ export function renderText(d: Diagnostic, opts: RenderOptions): string {
   const out = [`${paint(c, severityColor[d.severity], `${d.severity}[${d.code}]`)}${paint(c, '1', `: ${d.message}`)}`];
   if (d.span) {
     const s = d.span;
-    const line = sourceLine(opts.sources, s);
+    const quoted = quotedLine(opts.sources, s);
     const gutter = ' '.repeat(String(s.line).length);
     out.push(`${gutter}${paint(c, '1;34', '-->')} ${s.file}:${s.line}:${s.column}`);
-    if (line !== null) {
-      // Tabs are shown as they are so carets stay under the right characters.
-      const width = s.endLine === s.line ? Math.max(1, s.endColumn - s.column) : Math.max(1, line.length - s.column + 1);
-      const pad = line.slice(0, s.column - 1).replace(/[^\t]/g, ' ');
+    if (quoted !== null) {
+      const { text: line, column } = quoted;
+      // Tabs are shown as they are so carets stay under the right characters; a span over several lines is
+      // underlined to the end of its first.
+      const width = s.endLine === s.line ? Math.max(1, s.endColumn - s.column) : line.length;
+      const pad = line.slice(0, column - 1).replace(/[^\t]/g, ' ');
       out.push(`${gutter} ${paint(c, '1;34', '|')}`);
       out.push(`${paint(c, '1;34', `${s.line} |`)} ${line}`);
-      out.push(`${gutter} ${paint(c, '1;34', '|')} ${pad}${paint(c, severityColor[d.severity], '^'.repeat(Math.min(width, 200)))}`);
+      out.push(`${gutter} ${paint(c, '1;34', '|')} ${pad}${paint(c, severityColor[d.severity], '^'.repeat(Math.max(1, Math.min(width, line.length - column + 1 - (quoted.cutEnd ? 3 : 0)))))}`);
     }
   }
   const indent = d.span ? ' '.repeat(String(d.span.line).length) + ' ' : '';

@@ -19,6 +19,8 @@ export function suggest(name: string, candidates: Iterable<string>, max = 3): st
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   const lower = name.toLowerCase();
   return [...new Set(candidates)]
+    // The distance is at least the difference in length: skip far-off lengths (a 1 MB name would take seconds).
+    .filter((c) => Math.abs(c.length - name.length) <= limit)
     .map((c) => ({ c, dist: editDistance(lower, c.toLowerCase()) }))
     .filter(({ dist }) => dist <= limit)
     .sort((x, y) => x.dist - y.dist || x.c.localeCompare(y.c))

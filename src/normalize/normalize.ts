@@ -21,7 +21,7 @@ export interface NormalizeResult {
   diagnostics: Diagnostic[];
 }
 
-const lossAliases: Record<string, string> = { mse: 'mean_squared_error', mae: 'mean_absolute_error', crossentropy: 'categorical_crossentropy' };
+const lossAliases: Record<string, string> = Object.assign(Object.create(null), { mse: 'mean_squared_error', mae: 'mean_absolute_error', crossentropy: 'categorical_crossentropy' });
 
 /** Normalizes `main` together with the files it imports (their models and datasets; their trainings are not compiled). */
 export function normalize(main: FileNode, imported: FileNode[] = []): NormalizeResult {
@@ -132,7 +132,7 @@ function datasetSpec(d: DatasetNode, index: number, values: ValueConverter): Jso
   };
   const props = values.properties(d.props, ptr, `dataset ${q(d.name.text)}`);
   for (const [key, value] of Object.entries(props)) {
-    if (key in out) {
+    if (Object.hasOwn(out, key)) {
       values.diagnostics.push(diag('NN2010', values.spans.keyAt(`${ptr}/${key}`), { name: q(key) }));
       continue;
     }

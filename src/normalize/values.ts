@@ -67,6 +67,8 @@ export class ValueConverter {
       }
       const name = positional[next++];
       if (name === undefined) {
+        // One error for the first extra argument: a list of 100,000 of them is one mistake.
+        if (next > positional.length + 1) continue;
         this.diagnostics.push(diag('NN2009', a.span, { owner, expected: positional.length, found: next }, {
           help: positional.length ? `positional arguments are ${positional.map(q).join(', ')}; name the others, e.g. \`activation: relu\`` : `name the argument, e.g. \`name: value\``,
         }));
@@ -80,11 +82,12 @@ export class ValueConverter {
   private assign(out: JsonObject, keyNode: NameNode, value: ValueNode, ptr: string, owner: string, keyWritten = true): void {
     const key = argumentAliases[keyNode.text] ?? keyNode.text;
     const childPtr = `${ptr}${pointer(key)}`;
-    if (key in out) {
+    if (Object.hasOwn(out, key)) {
       this.diagnostics.push(diag('NN2010', keyNode.span, { name: q(key) }, { help: `remove one of the two \`${key}\` in ${owner}` }));
       return;
     }
-    out[key] = this.value(value, childPtr, key);
+    // defineProperty, not `out[key] =`: a key `__proto__` (a class weight, say) must be a property, not the prototype.
+    Object.defineProperty(out, key, { value: this.value(value, childPtr, key), enumerable: true, writable: true, configurable: true });
     if (keyWritten) this.spans.set(childPtr, { value: value.span, key: keyNode.span });
   }
 }

@@ -1,8 +1,9 @@
 // Static shape inference over one sequential model: each layer's output shape (with tfjs' null batch axis),
 // parameter counts, forward FLOPs and activation memory, and NN3xxx diagnostics where a layer cannot take its input.
+import { diag, q } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Layer, Spec } from '../spec/types.js';
-import type { SpanIndex } from '../spec/spans.js';
+import { pointer, type SpanIndex } from '../spec/spans.js';
 import { applyLayer, ShapeFailure, product, type LayerContext } from './layers.js';
 
 export { checkContracts } from './contracts.js';
@@ -41,6 +42,21 @@ export interface ModelShapeInfo {
 
 const BYTES_PER_FLOAT = 4;
 
+/**
+ * Counts past 2^53 - 1 lose their last digits (and past 1e308 become Infinity), so a model whose sizes, parameters
+ * or FLOPs get there is reported instead of summarized with made-up numbers.
+ */
+function tooLarge(layer: Layer, index: number, modelIndex: number, spans: SpanIndex, counts: Record<string, number>): Diagnostic | null {
+  for (const [what, value] of Object.entries(counts)) {
+    if (value <= Number.MAX_SAFE_INTEGER) continue;
+    const found = Number.isFinite(value) ? `about ${value.toExponential(1).replace('e+', 'e')}` : 'over 1e308';
+    return diag('NN3013', spans.valueAt(pointer('models', modelIndex, 'layers', index)), {
+      what, layer: q(layer.name), found, limit: Number.MAX_SAFE_INTEGER.toLocaleString('en-US'),
+    });
+  }
+  return null;
+}
+
 export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { info: ModelShapeInfo; diagnostics: Diagnostic[] } {
   const model = spec.models[modelIndex];
   const diagnostics: Diagnostic[] = [];
@@ -49,6 +65,8 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
   let shape = [...model.input.shape];
   let dtype = model.input.dtype;
   let complete = true;
+  let paramsSoFar = 0;
+  let flopsSoFar = 0;
 
   for (const [index, layer] of model.layers.entries()) {
     const ctx: LayerContext = {
@@ -57,6 +75,14 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
     };
     try {
       const result = applyLayer(layer, ctx);
+      const params = result.trainable + result.nonTrainable;
+      const overflow = tooLarge(layer, index, modelIndex, spans, {
+        'input size': product(shape), 'output size': product(result.out), 'parameter count': params, 'FLOP count': result.flops,
+        'total parameter count': paramsSoFar + params, 'total FLOP count': flopsSoFar + result.flops,
+      });
+      if (overflow) throw new ShapeFailure([overflow]);
+      paramsSoFar += params;
+      flopsSoFar += result.flops;
       diagnostics.push(...result.warnings);
       layers.push({
         index, name: layer.name, type: layer.type,

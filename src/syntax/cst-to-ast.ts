@@ -1,7 +1,8 @@
 // CST -> AST. Chevrotain's recovery can leave nodes without some tokens; such nodes are dropped here
 // (their syntax error is already reported), so later phases see only complete nodes.
 import type { CstNode, IToken } from 'chevrotain';
-import type { Span } from '../diagnostics/types.js';
+import { diag, q } from '../diagnostics/catalog.js';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type * as A from './ast.js';
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
@@ -26,7 +27,41 @@ const isToken = (x: CstNode | IToken): x is IToken => 'image' in x;
 
 class Incomplete extends Error {}
 
+const simpleEscapes: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', "'": "'", b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * The value of a string token (quotes included). Raw tabs and other control characters stay as written; an escape
+ * it does not know is kept as written too, and returned so the caller can report it.
+ */
+export function decodeString(image: string): { value: string; badEscape: { index: number; text: string } | null } {
+  const body = image.slice(1, -1);
+  let value = '';
+  let badEscape: { index: number; text: string } | null = null;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c !== '\\') {
+      value += c;
+      continue;
+    }
+    const next = body[i + 1] ?? '';
+    if (Object.hasOwn(simpleEscapes, next)) {
+      value += simpleEscapes[next];
+      i++;
+    } else if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(body.slice(i + 2, i + 6))) {
+      value += String.fromCharCode(parseInt(body.slice(i + 2, i + 6), 16));
+      i += 5;
+    } else {
+      badEscape ??= { index: i + 1, text: body.slice(i, i + (next === 'u' ? 6 : 2)) };
+      value += c;
+    }
+  }
+  return { value, badEscape };
+}
+
 export class AstBuilder {
+  /** Problems found while building (invalid escapes); syntax errors come from the parser. */
+  readonly diagnostics: Diagnostic[] = [];
+
   constructor(private readonly path: string) {}
 
   private tok(c: Children, key: string, index = 0): IToken {
@@ -56,14 +91,28 @@ export class AstBuilder {
 
   /** Span from the first to the last token under a CST node. */
   private spanOf(n: CstNode): Span {
-    const tokens: IToken[] = [];
-    const walk = (x: CstNode) => {
-      for (const list of Object.values(x.children)) for (const item of list) isToken(item) ? tokens.push(item) : walk(item);
-    };
-    walk(n);
-    const real = tokens.filter((t) => !t.isInsertedInRecovery && !isNaN(t.startOffset)).sort((a, b) => a.startOffset - b.startOffset);
-    if (!real.length) throw new Incomplete();
-    return tokenSpan(this.path, real[0], real[real.length - 1]);
+    const first = this.edgeToken(n, false);
+    const last = this.edgeToken(n, true);
+    if (!first || !last) throw new Incomplete();
+    return tokenSpan(this.path, first, last);
+  }
+
+  /**
+   * The first (or last) real token under a node. Each child list is in source order, so only its ends are looked
+   * at: a list value of 100,000 items is not walked once per enclosing node.
+   */
+  private edgeToken(n: CstNode, last: boolean): IToken | null {
+    let best: IToken | null = null;
+    for (const list of Object.values(n.children)) {
+      for (let k = 0; k < list.length; k++) {
+        const item = list[last ? list.length - 1 - k : k];
+        const t = isToken(item) ? (item.isInsertedInRecovery || isNaN(item.startOffset) ? null : item) : this.edgeToken(item, last);
+        if (!t) continue;
+        if (!best || (last ? t.startOffset > best.startOffset : t.startOffset < best.startOffset)) best = t;
+        break;
+      }
+    }
+    return best;
   }
 
   /** Builds what it can: a top-level item or statement broken by a syntax error is skipped. */
@@ -100,11 +149,12 @@ export class AstBuilder {
   private modelDecl(n: CstNode): A.ModelNode {
     const c = n.children as Children;
     const stmts: { offset: number; stmt: A.ModelStmt }[] = [];
-    for (const [key, build] of [
-      ['inputStmt', (x: CstNode) => this.inputStmt(x)],
-      ['property', (x: CstNode) => this.property(x)],
-      ['layerStmt', (x: CstNode) => this.layerStmt(x)],
-    ] as const) {
+    const builders: [string, (x: CstNode) => A.ModelStmt][] = [
+      ['inputStmt', (x) => this.inputStmt(x)],
+      ['property', (x) => this.property(x)],
+      ['layerStmt', (x) => this.layerStmt(x)],
+    ];
+    for (const [key, build] of builders) {
       for (const stmt of this.each(this.nodes(c, key), build)) stmts.push({ offset: stmt.span.offset, stmt });
     }
     stmts.sort((a, b) => a.offset - b.offset);
@@ -176,7 +226,16 @@ export class AstBuilder {
   }
 
   private stringNode(t: IToken): A.StringNode {
-    return { kind: 'string', value: JSON.parse(t.image.replace(/\\'/g, "'")) as string, span: tokenSpan(this.path, t) };
+    const { value, badEscape } = decodeString(t.image);
+    if (badEscape) {
+      // Strings are one line, so the escape's column is the token's plus its index.
+      const offset = t.startOffset + badEscape.index;
+      const column = (t.startColumn ?? 1) + badEscape.index;
+      const line = t.startLine ?? 1;
+      const span = { file: this.path, line, column, endLine: line, endColumn: column + badEscape.text.length, offset, endOffset: offset + badEscape.text.length };
+      this.diagnostics.push(diag('NN1012', span, { found: q(badEscape.text) }));
+    }
+    return { kind: 'string', value, span: tokenSpan(this.path, t) };
   }
 
   private value(n: CstNode): A.ValueNode {

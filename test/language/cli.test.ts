@@ -4,8 +4,11 @@ import { readFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import AjvDraft04 from 'ajv-draft-04';
+import { createRequire } from 'node:module';
 import { main, type Io } from '../../src/cli/main.js';
+
+// ajv-draft-04 is CommonJS whose module.exports is the class itself.
+const AjvDraft04: typeof import('ajv-draft-04').default = createRequire(import.meta.url)('ajv-draft-04');
 
 
 async function nnc(...args: string[]) {
