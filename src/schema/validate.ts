@@ -46,7 +46,7 @@ const kindOfKey: Record<string, string> = {
 /** The part of the spec a pointer is in, for messages: "layer `dense_2`", "dataset `fashion`". */
 function ownerOf(ptr: string, spec: JsonObject): string {
   const parts = ptr.split('/').slice(1);
-  const at = (n: number): Json => parts.slice(0, n).reduce<Json>((o, p) => (o && typeof o === 'object' ? (o as Record<string, Json>)[p] : null), spec);
+  const at = (n: number) => valueAt(spec, '/' + parts.slice(0, n).join('/')) as Json;
   // The entity (layer, model, dataset, training) and, below it, the property the pointer is in.
   let entity = 'the spec';
   let depth = 0;

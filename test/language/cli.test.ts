@@ -5,19 +5,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { createRequire } from 'node:module';
-import { main, type Io } from '../../src/cli/main.js';
+import { nnc } from './run-cli.js';
 
 // ajv-draft-04 is CommonJS whose module.exports is the class itself.
 const AjvDraft04: typeof import('ajv-draft-04').default = createRequire(import.meta.url)('ajv-draft-04');
 
-
-async function nnc(...args: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n'), isTTY: false, readFile: (f) => readFileSync(f, 'utf8') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 const bad = 'test/fixtures/check/argument_typo.nn';
 const twoErrors = 'test/fixtures/check/missing_brace_then_error.nn';

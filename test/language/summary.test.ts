@@ -1,15 +1,7 @@
 // `nnc summary` reproduces published parameter totals, and shows the layers before a shape error.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli/main.js';
+import { nnc } from './run-cli.js';
 
-async function nnc(...args: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n'), isTTY: false, readFile: (f) => readFileSync(f, 'utf8') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 describe('nnc summary', () => {
   it.each([
