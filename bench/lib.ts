@@ -113,10 +113,10 @@ export function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
-/** Builds dist/nnc.js when it is missing, since every compiler figure runs the bundled CLI. */
+/** Builds dist/nnc.cjs when it is missing, since every compiler figure runs the bundled CLI. */
 export function ensureBuilt(): void {
-  if (existsSync(path.join(REPO, 'dist', 'nnc.js'))) return;
-  log('dist/nnc.js missing: running npm run build');
+  if (existsSync(path.join(REPO, 'dist', 'nnc.cjs'))) return;
+  log('dist/nnc.cjs missing: running npm run build');
   const res = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
   if (res.status !== 0) throw new Error('npm run build failed');
 }

@@ -58,8 +58,9 @@ const saveError = (CstParser.prototype as unknown as { SAVE_ERROR: SaveError }).
 export class NnParser extends CstParser {
   private errorCount = 0;
 
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+  /** Grammar validations cost start-up time on every run; the tests run them (`validate: true`). */
+  constructor({ validate = false } = {}) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -179,8 +180,15 @@ export class NnParser extends CstParser {
 
   private argList = this.RULE('argList', () => {
     this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.arg) });
-    this.OPTION(() => this.CONSUME2(T.Comma));
+    // Not MANY_SEP: after a separator it demands another item, so a trailing comma would be an error.
+    this.OPTION(() => {
+      this.SUBRULE(this.arg);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.arg);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
     this.CONSUME(T.RParen);
   });
 
@@ -218,8 +226,14 @@ export class NnParser extends CstParser {
 
   private list = this.RULE('list', () => {
     this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.value) });
-    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.OPTION(() => {
+      this.SUBRULE(this.value);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.value);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
     this.CONSUME(T.RBracket);
   });
 

@@ -1,12 +1,19 @@
 // Lexical grammar of the .nn language.
+//
+// Regex tokens carry `start_chars_hint` (every character a match can start with) so that building the lexer does not
+// analyse the regexes, which is most of its start-up cost; test/language/lexer.test.ts checks the hints against a
+// lexer built without them.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\ufeff]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, group: Lexer.SKIPPED });
+const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_'];
+const digits = [...'0123456789'];
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\ufeff]+/, start_chars_hint: [...' \t\r\n\u00a0\ufeff'], group: Lexer.SKIPPED });
+export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, start_chars_hint: ['#', '/'], group: Lexer.SKIPPED });
+
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, start_chars_hint: letters, label: 'a name' });
 const keyword = (name: string, word: string) =>
-  createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier, label: `\`${word}\`` });
+  createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), start_chars_hint: [word[0]!], longer_alt: Identifier, label: `\`${word}\`` });
 
 export const Model = keyword('Model', 'model');
 export const Dataset = keyword('Dataset', 'dataset');
@@ -20,10 +27,10 @@ export const False = keyword('False', 'false');
 export const Null = keyword('Null', 'null');
 
 // A number may end in % (10% -> 0.1); the normalizer resolves units.
-export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?/, label: 'a number' });
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n\r]|\\.)*"/, label: 'a string' });
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?/, start_chars_hint: [...digits, '.'], label: 'a number' });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n\r]|\\.)*"/, start_chars_hint: ['"'], label: 'a string' });
 // A string that reaches the end of the line: matched so the lexer can report it as one error (NN1002).
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/ });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/, start_chars_hint: ['"'] });
 
 export const LCurly = createToken({ name: 'LCurly', pattern: '{', label: '`{`' });
 export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: '`}`' });
@@ -46,4 +53,9 @@ export const allTokens: TokenType[] = [
 
 export const keywords = ['model', 'dataset', 'train', 'import'];
 
-export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+/** Lexer validations cost start-up time on every run; the tests run them (`validate: true`). */
+export function createLexer(tokens: TokenType[] = allTokens, { validate = false } = {}): Lexer {
+  return new Lexer(tokens, { positionTracking: 'full', ensureOptimizations: validate, skipValidations: !validate });
+}
+
+export const lexer = createLexer();

@@ -12,7 +12,7 @@ export const DATASET: DatasetSpec = {
     "type": "scale",
     "factor": 0.00392156862745098
   },
-  "validation": 0.1,
+  "validation": 0,
   "test": 0,
   "shuffle": true,
   "augment": null,

@@ -44,7 +44,7 @@ export const TRAINING: TrainSpec = {
 };
 
 export const SPEC_SOURCE = "specs/fashion_mlp.nn";
-export const SPEC_HASH = "01d10a943d978e89ec33e7132d768df99613454d384dd4778d948055ac3c35ec";
+export const SPEC_HASH = "4ebf506f7394a1dae05f20796faf45284d304b6f89dd081a705a038c6c70eee2";
 export const NNC_VERSION = "0.1.0";
 export const DEFAULT_OUT = "runs/fashion_mlp";
 
@@ -90,7 +90,7 @@ export async function runTraining(opts: Partial<TrainCliOptions> = {}): Promise<
   const backend = await initBackend(opts.backend, { quiet: opts.quiet });
   const data = await loadData({ dataDir: opts.dataDir, seed, limit: opts.limit, log, progress: !opts.quiet && Boolean(process.stdout.isTTY) });
   try {
-    const model = buildModel();
+    const model = buildModel(seed);
     // Augmentation applies to image batches [n, h, w, c] of the training split only.
     const aug = DATASET.augment;
     const augment = aug && augmentationIsActive(aug) && data.train.x.rank === 4

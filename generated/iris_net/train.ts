@@ -90,7 +90,7 @@ export async function runTraining(opts: Partial<TrainCliOptions> = {}): Promise<
   const backend = await initBackend(opts.backend, { quiet: opts.quiet });
   const data = await loadData({ dataDir: opts.dataDir, seed, limit: opts.limit, log, progress: !opts.quiet && Boolean(process.stdout.isTTY) });
   try {
-    const model = buildModel();
+    const model = buildModel(seed);
     // Augmentation applies to image batches [n, h, w, c] of the training split only.
     const aug = DATASET.augment;
     const augment = aug && augmentationIsActive(aug) && data.train.x.rank === 4

@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import type { ModelShapeInfo } from '../shapes/infer.js';
 import type { Spec, TrainingUnit } from '../spec/types.js';
 import { loadAssets } from './assets.js';
-import { layerConfig, renderLayer } from './layer-config.js';
+import { configKey, layerConfig, renderConfigValue, type ConfigValue, type LayerConfig } from './layer-config.js';
 
 export const NNC_VERSION = '0.1.0';
 
@@ -50,6 +50,9 @@ function handlebars(): typeof Handlebars {
   hb.registerHelper('ts', (v: unknown) => tsLiteral(v));
   hb.registerHelper('comment', (v: unknown) => commentText(v));
   hb.registerHelper('shape', (v: number[]) => `[${v.join(', ')}]`);
+  // A layer's arguments (partials/layer.hbs): keys as identifiers where they can be, values as TS expressions.
+  hb.registerHelper('key', (k: string) => configKey(k));
+  hb.registerHelper('config', (v: ConfigValue) => renderConfigValue(v));
   for (const [name, source] of loadAssets().partials) hb.registerPartial(name.replace(/^.*\//, ''), source);
   return hb;
 }
@@ -66,6 +69,11 @@ function render(template: string, context: object): string {
     compiled.set(template, fn);
   }
   return fn(context);
+}
+
+/** One layer as model.ts adds it (partials/layer.hbs): `model.add(tf.layers.dense({ ... }));`. */
+export function renderLayerSource(layer: LayerConfig): string {
+  return handlebars().compile('{{> layer}}', { noEscape: true, strict: true })(layer);
 }
 
 export function trainingUnits(spec: Spec): TrainingUnit[] {
@@ -93,7 +101,7 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions): 
   const unitJson = { ...unit, source: opts.source };
   const specHash = createHash('sha256').update(JSON.stringify(unitJson)).digest('hex');
   const layers = unit.model.layers.map((layer, i) =>
-    renderLayer(layerConfig(layer, i, i === 0 ? unit.model.input : null, unit.training.seed, info.layers[i].outputShape)),
+    layerConfig(layer, i, i === 0 ? unit.model.input : null, unit.training.seed, info.layers[i].outputShape),
   );
   const context = {
     version: NNC_VERSION,

@@ -3,30 +3,25 @@
 // (training seed, layer index, which weight) so one seed always gives the same initial weights.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Activation, Initializer, Layer, ModelInput, Regularizer } from '../spec/types.js';
+import { deriveSeed } from './runtime/rng.js';
+
+export { deriveSeed };
 
 export type ConfigValue =
   | string | number | boolean | null | ConfigValue[] | { [k: string]: ConfigValue }
-  | { $call: string; args: { [k: string]: ConfigValue } };
+  | { $call: string; args: { [k: string]: ConfigValue } }
+  | DerivedSeed;
+
+/**
+ * A seed derived from the training seed: `$derivedSeed` for the spec's seed; generated code computes it from the seed it is
+ * given (`deriveSeed(seed, layer, slot)`), so a trainer's `--seed` changes the initial weights too.
+ */
+export interface DerivedSeed { $derivedSeed: number; layer: number; slot: string }
 
 export interface LayerConfig {
   /** tf.layers.<factory> */
   factory: string;
   args: { [k: string]: ConfigValue };
-}
-
-/** A 31-bit seed from (seed, layer index, weight slot); FNV-1a over the parts, then a murmur3 finalizer. */
-export function deriveSeed(seed: number, layerIndex: number, slot: string): number {
-  let h = 0x811c9dc5;
-  for (const ch of `${seed}/${layerIndex}/${slot}`) {
-    h ^= ch.charCodeAt(0);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 1;
 }
 
 const TFJS_ACTIVATION: Record<Activation, string> = {
@@ -40,9 +35,11 @@ const INITIALIZER_FACTORY: Record<Initializer['type'], string> = {
   random_uniform: 'randomUniform', random_normal: 'randomNormal', truncated_normal: 'truncatedNormal', constant: 'constant',
 };
 
+const derivedSeed = (seed: number, layer: number, slot: string): DerivedSeed => ({ $derivedSeed: deriveSeed(seed, layer, slot), layer, slot });
+
 function initializer(init: Initializer, seed: number, layerIndex: number, slot: string): ConfigValue {
   const call = (args: { [k: string]: ConfigValue }) => ({ $call: `tf.initializers.${INITIALIZER_FACTORY[init.type]}`, args });
-  const seedOf = (given?: number) => given ?? deriveSeed(seed, layerIndex, slot);
+  const seedOf = (given?: number): ConfigValue => given ?? derivedSeed(seed, layerIndex, slot);
   switch (init.type) {
     case 'zeros':
     case 'ones':
@@ -114,7 +111,7 @@ export function layerConfig(layer: Layer, index: number, input: ModelInput | nul
     case 'reshape':
       return make('reshape', { targetShape: outputShape ? (outputShape.slice(1) as number[]) : [...layer.shape] });
     case 'dropout':
-      return make('dropout', { rate: layer.rate, seed: layer.seed ?? deriveSeed(seed, index, 'dropout') });
+      return make('dropout', { rate: layer.rate, seed: layer.seed ?? derivedSeed(seed, index, 'dropout') });
     case 'activation':
       return make('activation', { activation: TFJS_ACTIVATION[layer.activation] });
     case 'conv1d':
@@ -170,10 +167,13 @@ export function layerConfig(layer: Layer, index: number, input: ModelInput | nul
 
 const isCall = (v: ConfigValue): v is { $call: string; args: { [k: string]: ConfigValue } } =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { $call?: unknown }).$call === 'string';
+const isDerivedSeed = (v: ConfigValue): v is DerivedSeed =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { $derivedSeed?: unknown }).$derivedSeed === 'number';
 
 /** Turns a config value into the value tfjs takes, calling `tf.initializers.x(...)` etc. on `tf`. */
 function resolveValue(v: ConfigValue, tf: typeof tfjs): unknown {
   if (Array.isArray(v)) return v.map((x) => resolveValue(x, tf));
+  if (isDerivedSeed(v)) return v.$derivedSeed;
   if (isCall(v)) {
     const path = v.$call.split('.');
     if (path[0] !== 'tf') throw new Error(`layer config calls ${v.$call}, which is not under tf`);
@@ -195,7 +195,10 @@ export function instantiateLayer(cfg: LayerConfig, tf: typeof tfjs): tfjs.layers
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** TypeScript source for a config value; strings through JSON.stringify. */
+/** An object key in TypeScript source: bare when it is an identifier, else a string literal. */
+export const configKey = (k: string): string => (IDENTIFIER.test(k) ? k : JSON.stringify(k));
+
+/** TypeScript source for a config value; strings through JSON.stringify; derived seeds from the `seed` in scope. */
 export function renderConfigValue(v: ConfigValue): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
@@ -205,12 +208,8 @@ export function renderConfigValue(v: ConfigValue): string {
   }
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(renderConfigValue).join(', ')}]`;
+  if (isDerivedSeed(v)) return `deriveSeed(seed, ${v.layer}, ${JSON.stringify(v.slot)})`;
   if (isCall(v)) return `${v.$call}(${Object.keys(v.args).length ? renderConfigValue(v.args) : ''})`;
-  const entries = Object.entries(v).map(([k, x]) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${renderConfigValue(x)}`);
+  const entries = Object.entries(v).map(([k, x]) => `${configKey(k)}: ${renderConfigValue(x)}`);
   return entries.length ? `{ ${entries.join(', ')} }` : '{}';
-}
-
-/** `tf.layers.dense({ ... })` */
-export function renderLayer(cfg: LayerConfig): string {
-  return `tf.layers.${cfg.factory}(${renderConfigValue(cfg.args)})`;
 }

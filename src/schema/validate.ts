@@ -144,11 +144,18 @@ function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagn
 }
 
 /** Validates and fills defaults in place. Returns diagnostics, at most one per source position and code. */
+/** Schema errors reported per file, as for syntax errors: past this many the rest are noise, and each costs time. */
+export const MAX_SCHEMA_ERRORS = 100;
+
 export function validateSpec(spec: JsonObject, spans: SpanIndex): Diagnostic[] {
   if (validate(spec)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of validate.errors ?? []) {
+    if (out.length === MAX_SCHEMA_ERRORS) {
+      out.push(diag('NN1010', null, { count: MAX_SCHEMA_ERRORS }, { severity: 'note' }));
+      break;
+    }
     const d = toDiagnostic(e, spec, spans);
     if (!d) continue;
     const key = `${d.code}@${d.span?.file}:${d.span?.offset}`;

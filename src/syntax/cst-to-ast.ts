@@ -103,7 +103,9 @@ export class AstBuilder {
    */
   private edgeToken(n: CstNode, last: boolean): IToken | null {
     let best: IToken | null = null;
-    for (const list of Object.values(n.children)) {
+    const children = n.children;
+    for (const key in children) {
+      const list = children[key];
       for (let k = 0; k < list.length; k++) {
         const item = list[last ? list.length - 1 - k : k];
         const t = isToken(item) ? (item.isInsertedInRecovery || isNaN(item.startOffset) ? null : item) : this.edgeToken(item, last);

@@ -43,7 +43,7 @@ export interface InferModule {
   loadModel(dir: string): Promise<LoadedModel>;
   predict(loaded: LoadedModel, input: Float32Array | number[] | { image: string } | { csv: string }): Promise<Prediction>;
 }
-export interface ModelModule { buildModel(): tf.LayersModel }
+export interface ModelModule { buildModel(seed?: number): tf.LayersModel; SPEC_SEED: number }
 
 export interface Workspace {
   /** The temp folder holding the spec copy and its data. */

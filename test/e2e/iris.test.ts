@@ -43,6 +43,18 @@ describe('iris_csv (classification, z-score) end to end', () => {
     expectModelMatchesSummary(outcome.result.model, ws.summary);
   });
 
+  it("derives the initial weights from the spec's seed, or from the seed a trainer is given (--seed)", () => {
+    const kernels = (seed?: number) => {
+      const model = ws.model.buildModel(seed);
+      const values = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return values;
+    };
+    const fromSpec = kernels();
+    expect(kernels(ws.model.SPEC_SEED)).toEqual(fromSpec);
+    expect(kernels(ws.model.SPEC_SEED + 1)[0]).not.toEqual(fromSpec[0]);
+  });
+
   it('reloads the saved model: predictions on raw CSV rows equal the in-memory model on z-scored features', async () => {
     const loaded = await ws.infer.loadModel(path.join(outcome.outDir, 'model'));
     expect(loaded.labels).toEqual(['setosa', 'versicolor', 'virginica']);

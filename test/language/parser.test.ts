@@ -22,6 +22,16 @@ describe('parser', () => {
     expect(layer.args[1].key!.span).toMatchObject({ line: 3, column: 12 });
   });
 
+  it('accepts a trailing comma in lists and argument lists, not an empty item', () => {
+    const text = (list: string, args: string) => `model M {\n  input x: [4]\n  labels: ${list}\n  dense(${args})\n}\n`;
+    const { ast, diagnostics } = parseSource(text('["a", "b",]', '2, activation: softmax,'), 'm.nn');
+    expect(diagnostics).toEqual([]);
+    const model = ast.items[0] as ModelNode;
+    expect((model.body[2] as LayerNode).args).toHaveLength(2);
+    expect(parseSource(text('["a",, "b"]', '2'), 'm.nn').diagnostics[0]).toMatchObject({ code: 'NN1003', span: { line: 3, column: 16 } });
+    expect(parseSource(text('["a"]', '2,,'), 'm.nn').diagnostics[0]).toMatchObject({ code: 'NN1003', span: { line: 4, column: 11 } });
+  });
+
   it('resolves units: percent, fractions, negatives', () => {
     const { ast } = parseSource('dataset d = fashion_mnist { validation: 12.5%, normalize: scale(1/255), limit: -3 }', 'd.nn');
     const { raw, spans } = normalize(ast);

@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError, loadDataset, parseCsvRowForInference } from '../../src/codegen/runtime/data/index.js';
+import { MAX_CSV_ROW_BYTES } from '../../src/codegen/runtime/data/csv.js';
 import type { CsvDataset } from '../../src/codegen/runtime/spec-types.js';
 import { common, rejection, withTempDir } from './helpers.js';
 
@@ -110,6 +111,24 @@ describe('CSV datasets', () => {
       await writeFile(join(dir, 'train.csv'), 'a,b,species\n3,7.5,x\n');
       const error = await rejection(loadDataset(csvSpec({}), intInput, { specDir: dir, seed: 0 }));
       expect(error.message).toMatch(/train\.csv:2:2: '7\.5' in column 'b' is not an integer/);
+    });
+  });
+
+  it('stops at a 2 GB line, or any row over the limit, naming the line, with bounded memory', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'train.csv');
+      // A header, one good row, then a 2 GiB line: the file is sparse, so the test writes almost nothing to disk.
+      await writeFile(file, 'a,b,species\n1,2,x\n3,');
+      await truncate(file, 2 ** 31 + 100);
+      const rssBefore = process.memoryUsage().rss;
+      const error = await rejection(loadDataset(csvSpec({}), input(2), { specDir: dir, seed: 0 }));
+      expect(error).toBeInstanceOf(DataError);
+      expect(error.message).toBe(`${file}:3: row longer than 4 MiB; is this a CSV file?`);
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 2 ** 20);
+      // Real characters, just past the limit, on line 4.
+      await writeFile(file, 'a,b,species\n1,2,x\n3,4,y\n5,' + '6'.repeat(MAX_CSV_ROW_BYTES) + ',z\n');
+      const long = await rejection(loadDataset(csvSpec({}), input(2), { specDir: dir, seed: 0 }));
+      expect(long.message).toBe(`${file}:4: row longer than 4 MiB; is this a CSV file?`);
     });
   });
 });

@@ -1,7 +1,8 @@
 // layerConfig: seeds make initial weights reproducible; the rendered TypeScript builds the same layers.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed, instantiateLayer, layerConfig, renderConfigValue, renderLayer, type LayerConfig } from '../../src/codegen/layer-config.js';
+import { deriveSeed, instantiateLayer, layerConfig, renderConfigValue, type LayerConfig } from '../../src/codegen/layer-config.js';
+import { renderLayerSource } from '../../src/codegen/emit.js';
 import { inferModel } from '../../src/shapes/infer.js';
 import { SpanIndex } from '../../src/spec/spans.js';
 import type { ModelSpec } from '../../src/spec/types.js';
@@ -49,11 +50,11 @@ describe('seeds', () => {
   });
 
   it('every random initializer and dropout carries a seed', () => {
-    const text = configs(net(), 9).map(renderLayer).join('\n');
+    const text = configs(net(), 9).map(renderLayerSource).join('\n');
     for (const f of ['glorotUniform', 'heNormal', 'leCunUniform', 'randomNormal', 'orthogonal']) {
-      expect(text).toMatch(new RegExp(`tf\\.initializers\\.${f}\\(\\{[^)]*seed: \\d+`));
+      expect(text).toMatch(new RegExp(`tf\\.initializers\\.${f}\\(\\{[^)]*seed: (\\d+|deriveSeed\\(seed, \\d+, "\\w+"\\))`));
     }
-    expect(text).toMatch(/tf\.layers\.dropout\(\{[^)]*seed: \d+/);
+    expect(text).toMatch(/tf\.layers\.dropout\(\{[^)]*seed: deriveSeed\(seed, \d+, "dropout"\)/);
   });
 
   it('deriveSeed spreads over slots and stays a 31-bit integer', () => {
@@ -80,14 +81,23 @@ describe('rendering', () => {
       + 'init: tf.initializers.zeros(), reg: tf.regularizers.l2({ l2: 0.5 }) }');
   });
 
-  it('the rendered source builds the same layers with the same weights', () => {
+  it('the source the layer partial renders builds the same layers with the same weights', () => {
     const m = net();
     const cfgs = configs(m, 11);
-    const fromSource = cfgs.map((c) => new Function('tf', `return ${renderLayer(c)};`)(tf) as tf.layers.Layer);
+    // The source model.ts holds: `model.add(tf.layers.x({ ... }));` per layer.
+    const fromSource = (seed: number) => cfgs.map((c) => {
+      let added: tf.layers.Layer | null = null;
+      new Function('tf', 'model', 'seed', 'deriveSeed', renderLayerSource(c))(tf, { add: (l: tf.layers.Layer) => { added = l; } }, seed, deriveSeed);
+      return added! as tf.layers.Layer;
+    });
     const direct = cfgs.map((c) => instantiateLayer(c, tf));
-    expect(weightsOf(fromSource, m.input.shape)).toEqual(weightsOf(direct, m.input.shape));
-    expect(fromSource.map((l) => l.getClassName())).toEqual(direct.map((l) => l.getClassName()));
-    expect(fromSource.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
+    const same = fromSource(11);
+    expect(same.map((l) => l.getClassName())).toEqual(direct.map((l) => l.getClassName()));
+    expect(same.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
+    const directWeights = weightsOf(direct, m.input.shape);
+    expect(weightsOf(same, m.input.shape)).toEqual(directWeights);
+    // The source derives its seeds from the `seed` in scope (a trainer's --seed): another seed, other weights.
+    expect(weightsOf(fromSource(12), m.input.shape)[0]).not.toEqual(directWeights[0]);
   });
 
   it('the first layer carries the input shape and a float32 dtype, never int32 (it would make its weights int32)', () => {

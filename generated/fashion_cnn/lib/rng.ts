@@ -97,3 +97,21 @@ export function mixSeeds(...parts: number[]): number {
   return h;
 }
 
+/**
+ * A 31-bit seed from (seed, layer index, weight slot); FNV-1a over the parts, then a murmur3 finalizer. Gives every
+ * initializer and dropout layer of a model its own seed from the one training seed.
+ */
+export function deriveSeed(seed: number, layerIndex: number, slot: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${seed}/${layerIndex}/${slot}`) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 1;
+}
+

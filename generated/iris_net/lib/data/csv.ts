@@ -3,9 +3,12 @@
 // Part of the trainer runtime that nnc copies into every generated folder.
 
 // CSV datasets via csv-parse. Every bad cell is reported as `file:line:column` (column = 1-based field number).
+// Files are streamed, and no row may exceed MAX_CSV_ROW_BYTES, so a file that is one endless line (a binary file, a
+// 2 GB line) fails at that line with bounded memory instead of being read whole.
 
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse as parseStream, type Options as CsvOptions } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import type { CsvDataset } from '../spec-types.js';
 import { DataError } from './errors.js';
@@ -17,17 +20,51 @@ interface CsvTable { file: string; header: string[] | null; rows: CsvRow[]; colu
 
 interface ParsedRecord { record: string[]; info: { lines: number } }
 
-/** Parses CSV text into rows with their line numbers; checks every row has as many fields as the first. */
+/** The longest row read, in characters: a row of 100,000 numbers fits. */
+export const MAX_CSV_ROW_BYTES = 4 * 1024 * 1024;
+
+const csvOptions = (delimiter: string): CsvOptions => ({
+  delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true,
+  max_record_size: MAX_CSV_ROW_BYTES,
+});
+
+function csvParseError(error: unknown, file: string): DataError {
+  const { lines, code, message } = error as { lines?: number; code?: string; message: string };
+  if (code === 'CSV_MAX_RECORD_SIZE') {
+    return new DataError(`${file}:${lines ?? '?'}: row longer than ${MAX_CSV_ROW_BYTES / 1024 / 1024} MiB; is this a CSV file?`);
+  }
+  return new DataError(`${file}:${lines ?? '?'}: ${message}`);
+}
+
+/** Parses CSV text (one row at inference) into a table. */
 export function parseCsvTable(text: string, file: string, header: boolean, delimiter: string): CsvTable {
   let records: ParsedRecord[];
   try {
-    records = parse(text, {
-      delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true,
-    }) as unknown as ParsedRecord[];
+    records = parse(text, csvOptions(delimiter)) as unknown as ParsedRecord[];
   } catch (error) {
-    const { lines, message } = error as { lines?: number; message: string };
-    throw new DataError(`${file}:${lines ?? '?'}: ${message}`);
+    throw csvParseError(error, file);
   }
+  return tableOf(records, file, header);
+}
+
+/** Streams a CSV file into a table. */
+export async function readCsvTable(path: string, header: boolean, delimiter: string): Promise<CsvTable> {
+  const input = createReadStream(path);
+  const records: ParsedRecord[] = [];
+  try {
+    for await (const record of input.pipe(parseStream(csvOptions(delimiter)))) records.push(record as ParsedRecord);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code && !code.startsWith('CSV_')) throw new DataError(`${path}: cannot read CSV file (${code})`);
+    throw csvParseError(error, path);
+  } finally {
+    input.destroy();
+  }
+  return tableOf(records, path, header);
+}
+
+/** Rows with their line numbers; checks every row has as many fields as the first. */
+function tableOf(records: ParsedRecord[], file: string, header: boolean): CsvTable {
   // info.lines is the record's last line; a quoted field spanning lines moves its first line up.
   const rows = records.map(({ record, info }) => ({
     cells: record,
@@ -117,17 +154,9 @@ function extract(table: CsvTable, columns: ColumnChoice, ds: CsvDataset, dtype: 
   return { values, labels };
 }
 
-export async function readCsvText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new DataError(`${path}: cannot read CSV file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-}
-
 export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', specDir: string): Promise<SourceData> {
   const trainPath = resolve(specDir, ds.train);
-  const train = parseCsvTable(await readCsvText(trainPath), trainPath, ds.header, ds.delimiter);
+  const train = await readCsvTable(trainPath, ds.header, ds.delimiter);
   const columns = chooseColumns(train, ds);
   let classes: string[] | null = null;
   if (ds.task === 'classification') {
@@ -140,7 +169,7 @@ export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', 
   let testPool = null;
   if (ds.test_path !== null) {
     const testPath = resolve(specDir, ds.test_path);
-    const test = parseCsvTable(await readCsvText(testPath), testPath, ds.header, ds.delimiter);
+    const test = await readCsvTable(testPath, ds.header, ds.delimiter);
     if (test.columnCount !== train.columnCount) {
       throw new DataError(`${testPath}:${test.rows[0].line}: test file has ${test.columnCount} fields per row but ${trainPath} has ${train.columnCount}`);
     }
