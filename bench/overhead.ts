@@ -23,7 +23,10 @@ export interface OverheadResults { loadavg: { before: number[]; after: number[] 
 export async function runOverheadBench(opts: { quick: boolean }): Promise<OverheadResults> {
   const before = loadSnapshot();
   const all = configs(opts.quick);
-  const plan: [RunConfig, number][] = [[all.mlpWasm, opts.quick ? 1 : 3], [all.mlpCpu, opts.quick ? 1 : 2]];
+  // Throughput is measured over the epochs after the first: 4 epochs give 3 x 3,000 samples per run on wasm, and
+  // 5 alternating pairs, so one run disturbed by the machine moves the median little.
+  const wasm = { ...all.mlpWasm, epochs: opts.quick ? 2 : 4 };
+  const plan: [RunConfig, number][] = [[wasm, opts.quick ? 1 : 5], [all.mlpCpu, opts.quick ? 1 : 2]];
   const backends: OverheadBackend[] = [];
   for (const [config, rounds] of plan) {
     const entry: OverheadBackend = {

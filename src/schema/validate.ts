@@ -127,8 +127,9 @@ function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagn
     case 'minItems': case 'maxItems': {
       if (/^\/models\/\d+\/layers$/.test(ptr)) return diag('NN2013', spans.keyAt(ptr.slice(0, -'/layers'.length)), { name: q(valueAt(spec, ptr.slice(0, -'/layers'.length) + '/name')) });
       const schema = parentSchemaOf(e, spec) as { minItems?: number; maxItems?: number };
-      const n = schema.minItems === schema.maxItems ? `${schema.minItems}` : e.keyword === 'minItems' ? `at least ${schema.minItems}` : `at most ${schema.maxItems}`;
-      return diag('NN2003', spans.valueAt(ptr), { expected: `a list of ${n} item${n === '1' ? '' : 's'}`, what: `${q(keyOf(ptr))} of ${owner}`, found: describe(data) });
+      const count = schema.minItems === schema.maxItems || e.keyword === 'minItems' ? schema.minItems! : schema.maxItems!;
+      const bound = schema.minItems === schema.maxItems ? '' : e.keyword === 'minItems' ? 'at least ' : 'at most ';
+      return diag('NN2003', spans.valueAt(ptr), { expected: `a list of ${bound}${count} item${count === 1 ? '' : 's'}`, what: `${q(keyOf(ptr))} of ${owner}`, found: describe(data) });
     }
     case 'uniqueItems':
       return diag('NN2016', spans.valueAt(ptr), { what: `${q(keyOf(ptr))} of ${owner}`, reason: 'it lists an item twice' });
