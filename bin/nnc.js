@@ -25,7 +25,8 @@ function loadBundle() {
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: bundle, cachedData });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, bundle, path.dirname(bundle));
+  const bundleRequire = require('node:module').createRequire(bundle);
+  script.runInThisContext()(module.exports, bundleRequire, module, bundle, path.dirname(bundle));
   const saveCache = () => {
     if (cachedData && !script.cachedDataRejected) return;
     try {

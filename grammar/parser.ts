@@ -12,7 +12,7 @@
 //   args       := arg ("," arg)* ","?          arg := (NAME ":")? value
 //   value      := number | STRING | true | false | null | list | block | NAME ("(" args? ")")?
 //   number     := "-"? NUMBER ("/" NUMBER)?    list := "[" (value ("," value)* ","?)? "]"
-import { CstParser, EOF, type IParserErrorMessageProvider, type IRecognitionException, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type TokenType, type IToken } from 'chevrotain';
 import * as T from './tokens.js';
 
 function describe(token: IToken): string {
@@ -180,15 +180,7 @@ export class NnParser extends CstParser {
 
   private argList = this.RULE('argList', () => {
     this.CONSUME(T.LParen);
-    // Not MANY_SEP: after a separator it demands another item, so a trailing comma would be an error.
-    this.OPTION(() => {
-      this.SUBRULE(this.arg);
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE2(this.arg);
-      });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
-    });
+    this.commaSeparated(this.arg);
     this.CONSUME(T.RParen);
   });
 
@@ -226,16 +218,24 @@ export class NnParser extends CstParser {
 
   private list = this.RULE('list', () => {
     this.CONSUME(T.LBracket);
+    this.commaSeparated(this.value);
+    this.CONSUME(T.RBracket);
+  });
+
+  /**
+   * `(item ("," item)* ","?)?` inside a rule. Not MANY_SEP: after a separator it demands another item, so a trailing
+   * comma would be an error.
+   */
+  private commaSeparated(item: () => CstNode): void {
     this.OPTION(() => {
-      this.SUBRULE(this.value);
+      this.SUBRULE(item);
       this.MANY(() => {
         this.CONSUME(T.Comma);
-        this.SUBRULE2(this.value);
+        this.SUBRULE2(item);
       });
       this.OPTION2(() => this.CONSUME2(T.Comma));
     });
-    this.CONSUME(T.RBracket);
-  });
+  }
 
   private call = this.RULE('call', () => {
     this.CONSUME(T.Identifier);
