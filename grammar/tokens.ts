@@ -1,19 +1,19 @@
 // Lexical grammar of the .nn language.
 //
-// Regex tokens carry `start_chars_hint` (every character a match can start with) so that building the lexer does not
-// analyse the regexes, which is most of its start-up cost; test/language/lexer.test.ts checks the hints against a
-// lexer built without them.
+// Regex tokens carry `start_chars_hint` (every character a match can start with) and `line_breaks` (whether a match
+// can hold one) so that building the lexer does not analyse the regexes, which is most of its start-up cost;
+// test/language/grammar.test.ts checks the hints against a lexer built without them.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
 const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_'];
 const digits = [...'0123456789'];
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\ufeff]+/, start_chars_hint: [...' \t\r\n\u00a0\ufeff'], group: Lexer.SKIPPED });
-export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, start_chars_hint: ['#', '/'], group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u00a0\ufeff]+/, start_chars_hint: [...' \t\r\n\u00a0\ufeff'], line_breaks: true, group: Lexer.SKIPPED });
+export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, start_chars_hint: ['#', '/'], line_breaks: false, group: Lexer.SKIPPED });
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, start_chars_hint: letters, label: 'a name' });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, start_chars_hint: letters, line_breaks: false, label: 'a name' });
 const keyword = (name: string, word: string) =>
-  createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), start_chars_hint: [word[0]!], longer_alt: Identifier, label: `\`${word}\`` });
+  createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), start_chars_hint: [word[0]!], line_breaks: false, longer_alt: Identifier, label: `\`${word}\`` });
 
 export const Model = keyword('Model', 'model');
 export const Dataset = keyword('Dataset', 'dataset');
@@ -27,10 +27,10 @@ export const False = keyword('False', 'false');
 export const Null = keyword('Null', 'null');
 
 // A number may end in % (10% -> 0.1); the normalizer resolves units.
-export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?/, start_chars_hint: [...digits, '.'], label: 'a number' });
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n\r]|\\.)*"/, start_chars_hint: ['"'], label: 'a string' });
+export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?/, start_chars_hint: [...digits, '.'], line_breaks: false, label: 'a number' });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n\r]|\\.)*"/, start_chars_hint: ['"'], line_breaks: false, label: 'a string' });
 // A string that reaches the end of the line: matched so the lexer can report it as one error (NN1002).
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/, start_chars_hint: ['"'] });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/, start_chars_hint: ['"'], line_breaks: false });
 
 export const LCurly = createToken({ name: 'LCurly', pattern: '{', label: '`{`' });
 export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: '`}`' });

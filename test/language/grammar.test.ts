@@ -7,7 +7,7 @@ import { createToken, type TokenType } from 'chevrotain';
 import { allTokens, createLexer, lexer } from '../../grammar/tokens.js';
 import { NnParser } from '../../grammar/parser.js';
 
-/** The same token types without `start_chars_hint`, so chevrotain derives the start characters from the regexes. */
+/** The same token types without `start_chars_hint` and `line_breaks`, so chevrotain derives both from the regexes. */
 function withoutHints(tokens: TokenType[]): TokenType[] {
   const copies = new Map<TokenType, TokenType>();
   for (const t of tokens) {
@@ -34,7 +34,10 @@ function sources(): string[] {
 
 const shape = (text: string, l = lexer) => {
   const r = l.tokenize(text);
-  return { tokens: r.tokens.map((t) => [t.tokenType.name, t.image, t.startOffset]), errors: r.errors.map((e) => [e.offset, e.length]) };
+  return {
+    tokens: r.tokens.map((t) => [t.tokenType.name, t.image, t.startOffset, t.startLine, t.startColumn, t.endLine, t.endColumn]),
+    errors: r.errors.map((e) => [e.offset, e.length, e.line, e.column]),
+  };
 };
 
 describe('grammar', () => {
@@ -43,7 +46,7 @@ describe('grammar', () => {
     expect(validated.lexerDefinitionErrors).toEqual([]);
   });
 
-  it('start-character hints tokenize exactly like the regexes they stand for', () => {
+  it('start-character and line-break hints tokenize exactly like the regexes they stand for, positions included', () => {
     const derived = createLexer(withoutHints(allTokens), { validate: true });
     expect(derived.lexerDefinitionErrors).toEqual([]);
     for (const text of sources()) expect(shape(text)).toEqual(shape(text, derived));
