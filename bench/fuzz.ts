@@ -1,6 +1,6 @@
 // Fuzzes nnc's front end: every input must end with diagnostics or success, never an uncaught exception, and
 // within a time bound. Prints cases run, crashes (with the input, shrunk by hand from the description), and the
-// slowest input.
+// slowest input; --save writes the crashing and the slow inputs to files.
 //
 //   npx tsx bench/fuzz.ts [--cases 10000] [--seed 1] [--limit-ms 5000] [--save tmp/fuzz-crashes]
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -58,9 +58,10 @@ console.log(`crashes:       ${crashes.length}`);
 console.log(`over ${limitMs} ms: ${slow.length}`);
 if (slowest.input) console.log(`slowest input: ${slowest.ms.toFixed(0)} ms, ${describeInput(slowest.input)}`);
 for (const { input, failure } of crashes.slice(0, 10)) console.log(`\ncrash: ${failure}\n  input: ${describeInput(input)}`);
-if (values.save && crashes.length) {
+if (values.save && (crashes.length || slow.length)) {
   mkdirSync(values.save, { recursive: true });
   crashes.forEach(({ input, failure }, i) => writeFileSync(path.join(values.save!, `crash_${i}.nn`), `# ${failure.split('\n')[0]}\n${input.text}`));
-  console.log(`\nsaved ${crashes.length} crashing inputs under ${values.save}/`);
+  slow.forEach(({ input, ms }, i) => writeFileSync(path.join(values.save!, `slow_${i}_${Math.round(ms)}ms.nn`), input.text));
+  console.log(`\nsaved ${crashes.length} crashing and ${slow.length} slow inputs under ${values.save}/`);
 }
 process.exitCode = crashes.length || slow.length ? 1 : 0;

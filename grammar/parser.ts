@@ -12,7 +12,7 @@
 //   args       := arg ("," arg)* ","?          arg := (NAME ":")? value
 //   value      := number | STRING | true | false | null | list | block | NAME ("(" args? ")")?
 //   number     := "-"? NUMBER ("/" NUMBER)?    list := "[" (value ("," value)* ","?)? "]"
-import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, EOF, LLkLookaheadStrategy, type CstNode, type ILookaheadStrategy, type IParserErrorMessageProvider, type IRecognitionException, type TokenType, type IToken } from 'chevrotain';
 import * as T from './tokens.js';
 
 function describe(token: IToken): string {
@@ -43,6 +43,46 @@ const messages: IParserErrorMessageProvider = {
     `expected ${customUserDescription ?? alternatives([expectedIterationPaths])}, found ${describe(actual[0])}`,
 };
 
+/**
+ * Chevrotain's LL(k) lookahead, each function built on its first use instead of all at start-up: a check runs once
+ * per process, and a spec reaches only part of the grammar. Grammar validations (tests) use the eager strategy.
+ */
+class LazyLookahead implements ILookaheadStrategy {
+  private readonly eager: ILookaheadStrategy;
+
+  constructor(maxLookahead: number) {
+    this.eager = new LLkLookaheadStrategy({ maxLookahead });
+  }
+
+  validate(options: Parameters<ILookaheadStrategy['validate']>[0]) {
+    return this.eager.validate(options);
+  }
+
+  initialize(options: { rules: Parameters<ILookaheadStrategy['validate']>[0]['rules'] }): void {
+    this.eager.initialize?.(options);
+  }
+
+  buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0]) {
+    const eager = this.eager;
+    let built: ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> | undefined;
+    return function (this: unknown, alts?: Parameters<ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']>>[0]) {
+      built ??= eager.buildLookaheadForAlternation(options);
+      return built.call(this, alts);
+    };
+  }
+
+  buildLookaheadForOptional(options: Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0]) {
+    const eager = this.eager;
+    let built: ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> | undefined;
+    return function (this: unknown) {
+      built ??= eager.buildLookaheadForOptional(options);
+      return built.call(this);
+    };
+  }
+}
+
+const MAX_LOOKAHEAD = 3;
+
 const blockKeywords = [T.Train, T.Model, T.Dataset, T.Input];
 
 /** Syntax errors after which the parser gives up: each recovery costs time, and past this many the rest are noise. */
@@ -60,7 +100,10 @@ export class NnParser extends CstParser {
 
   /** Grammar validations cost start-up time on every run; the tests run them (`validate: true`). */
   constructor({ validate = false } = {}) {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, skipValidations: !validate });
+    super(T.allTokens, {
+      recoveryEnabled: true, maxLookahead: MAX_LOOKAHEAD, errorMessageProvider: messages, skipValidations: !validate,
+      ...(!validate && { lookaheadStrategy: new LazyLookahead(MAX_LOOKAHEAD) }),
+    });
     this.performSelfAnalysis();
   }
 

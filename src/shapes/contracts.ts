@@ -2,7 +2,7 @@
 // loss vs output activation, model input vs sample shape, metrics vs task, class_weights vs class names.
 import { existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { diag, q } from '../diagnostics/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
@@ -49,13 +49,18 @@ const defaultReadHead = (path: string, bytes: number): Uint8Array | null => {
   }
 };
 
+// Loaded on first use: node:zlib (and node:stream under it) costs `nnc check` start-up time, and only specs naming
+// gzipped IDX files need it.
+const requireBuiltin = createRequire(import.meta.url);
+const zlib = () => requireBuiltin('node:zlib') as typeof import('node:zlib');
+
 /** Sample shape from an IDX image file's header (gzip or raw), or null when it cannot be read. */
 export function idxSampleShape(path: string, readHead: (p: string, n: number) => Uint8Array | null): number[] | null {
   let head = readHead(path, 4096);
   if (!head || head.length < 4) return null;
   try {
     // a truncated gzip stream decompresses as far as it goes with a sync flush
-    if (head[0] === 0x1f && head[1] === 0x8b) head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    if (head[0] === 0x1f && head[1] === 0x8b) head = zlib().gunzipSync(head, { finishFlush: zlib().constants.Z_SYNC_FLUSH });
   } catch {
     return null;
   }
