@@ -4,6 +4,7 @@ import type { CstNode, IToken } from 'chevrotain';
 import { diag, q } from '../diagnostics/catalog.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type * as A from './ast.js';
+import * as T from '../../grammar/tokens.js';
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
 
@@ -242,14 +243,21 @@ export class AstBuilder {
 
   private value(n: CstNode): A.ValueNode {
     const c = n.children as Children;
-    const span = this.spanOf(n);
     const str = this.optTok(c, 'StringLiteral');
     if (str) return this.stringNode(str);
-    if (this.optTok(c, 'True')) return { kind: 'bool', value: true, span };
-    if (this.optTok(c, 'False')) return { kind: 'bool', value: false, span };
-    if (this.optTok(c, 'Null')) return { kind: 'null', span };
+    // Leaves take their span from their own tokens: a list of 100,000 numbers should not walk the CST for each.
+    const word = this.optTok(c, 'True') ?? this.optTok(c, 'False') ?? this.optTok(c, 'Null');
+    if (word) {
+      const span = tokenSpan(this.path, word);
+      return word.tokenType === T.Null ? { kind: 'null', span } : { kind: 'bool', value: word.tokenType === T.True, span };
+    }
     const num = this.nodes(c, 'numberValue')[0];
-    if (num) return this.numberValue(num, span);
+    if (num) {
+      const nc = num.children as Children;
+      const numerator = this.tok(nc, 'numerator');
+      return this.numberValue(num, tokenSpan(this.path, this.optTok(nc, 'Minus') ?? numerator, this.optTok(nc, 'denominator') ?? numerator));
+    }
+    const span = this.spanOf(n);
     const list = this.nodes(c, 'list')[0];
     if (list) return { kind: 'list', items: this.nodes(list.children as Children, 'value').map((v) => this.value(v)), span };
     const block = this.nodes(c, 'block')[0];
