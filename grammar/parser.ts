@@ -47,33 +47,39 @@ const messages: IParserErrorMessageProvider = {
  * Chevrotain's LL(k) lookahead, each function built on its first use instead of all at start-up: a check runs once
  * per process, and a spec reaches only part of the grammar. Grammar validations (tests) use the eager strategy.
  */
-class LazyLookahead implements ILookaheadStrategy {
-  private readonly eager: ILookaheadStrategy;
+type Strategy = ILookaheadStrategy;
+type AlternationOptions = Parameters<Strategy['buildLookaheadForAlternation']>[0];
+type OptionalOptions = Parameters<Strategy['buildLookaheadForOptional']>[0];
+type AlternationLookahead = ReturnType<Strategy['buildLookaheadForAlternation']>;
+type OptionalLookahead = ReturnType<Strategy['buildLookaheadForOptional']>;
+
+class LazyLookahead implements Strategy {
+  private readonly eager: Strategy;
 
   constructor(maxLookahead: number) {
     this.eager = new LLkLookaheadStrategy({ maxLookahead });
   }
 
-  validate(options: Parameters<ILookaheadStrategy['validate']>[0]) {
+  validate(options: Parameters<Strategy['validate']>[0]) {
     return this.eager.validate(options);
   }
 
-  initialize(options: { rules: Parameters<ILookaheadStrategy['validate']>[0]['rules'] }): void {
+  initialize(options: Parameters<NonNullable<Strategy['initialize']>>[0]): void {
     this.eager.initialize?.(options);
   }
 
-  buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0]) {
+  buildLookaheadForAlternation(options: AlternationOptions): AlternationLookahead {
     const eager = this.eager;
-    let built: ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> | undefined;
-    return function (this: unknown, alts?: Parameters<ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']>>[0]) {
+    let built: AlternationLookahead | undefined;
+    return function (this: unknown, alts) {
       built ??= eager.buildLookaheadForAlternation(options);
       return built.call(this, alts);
     };
   }
 
-  buildLookaheadForOptional(options: Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0]) {
+  buildLookaheadForOptional(options: OptionalOptions): OptionalLookahead {
     const eager = this.eager;
-    let built: ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> | undefined;
+    let built: OptionalLookahead | undefined;
     return function (this: unknown) {
       built ??= eager.buildLookaheadForOptional(options);
       return built.call(this);

@@ -1,5 +1,5 @@
 // The shipped lexer and parser skip chevrotain's grammar validations to start faster; these tests run them, and
-// check that the lexer's start-character hints change nothing.
+// check that the lexer's start-character and line-break hints change nothing.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

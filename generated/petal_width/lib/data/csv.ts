@@ -20,7 +20,7 @@ interface CsvTable { file: string; header: string[] | null; rows: CsvRow[]; colu
 
 interface ParsedRecord { record: string[]; info: { lines: number } }
 
-/** The longest row read, in characters: a row of 100,000 numbers fits. */
+/** The longest row read (csv-parse counts characters: bytes for ASCII files); a row of 100,000 numbers fits. */
 export const MAX_CSV_ROW_BYTES = 4 * 1024 * 1024;
 
 const csvOptions = (delimiter: string): CsvOptions => ({
