@@ -60,7 +60,10 @@ export function idxSampleShape(path: string, readHead: (p: string, n: number) =>
   if (!head || head.length < 4) return null;
   try {
     // a truncated gzip stream decompresses as far as it goes with a sync flush
-    if (head[0] === 0x1f && head[1] === 0x8b) head = zlib().gunzipSync(head, { finishFlush: zlib().constants.Z_SYNC_FLUSH });
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      const { gunzipSync, constants } = zlib();
+      head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
+    }
   } catch {
     return null;
   }
