@@ -4,11 +4,14 @@ import { build } from 'esbuild';
 import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, REPO, round, runJsonChild, timeRepeated, workDir, loadSnapshot, log, type TimedSummary } from './lib.js';
+import { median, REPO, round, runJsonChild, timeProcess, timeRepeated, workDir, loadSnapshot, log, type ProcessTime, type TimedSummary } from './lib.js';
 
 export interface SpecTiming { spec: string; check: TimedSummary; compile: TimedSummary; inProcessCheckMs: number }
 
 export interface ColdStartStep { step: string; ms: number; note: string }
+
+/** One command of the start-up comparison: process CPU (user + system) quartiles and median wall time, in ms. */
+export interface StartupRow { command: string; what: string; cpuMedian: number; cpuQ1: number; cpuQ3: number; cpuMin: number; wallMedian: number }
 
 export interface CompilerResults {
   runs: number;
@@ -16,6 +19,8 @@ export interface CompilerResults {
   specs: SpecTiming[];
   throughput: { specs: string[]; specsPerSec: number; seconds: number };
   coldStart: ColdStartStep[];
+  /** Absent in results recorded before the startup snapshot existed. */
+  startup?: { rounds: number; rows: StartupRow[] };
 }
 
 /** A 200-layer stack that passes every check: flatten, 66 x (dense, batch_norm, dropout), dense softmax. */
@@ -137,8 +142,48 @@ async function coldStart(runs: number, specs: TimedSummary, bundles: Record<stri
     { step: 'load dist/nnc.cjs (whole CLI) without the code cache', ms: cli.load, note: 'module evaluation, all phases; bin/nnc.js loads it with a V8 code cache' },
     { step: 'load src/pipeline.ts (check only)', ms: pipeline.load, note: 'bundled' },
     { step: 'first check(specs/fashion_mlp.nn)', ms: pipeline.firstCheck ?? NaN, note: `second check: ${pipeline.secondCheck} ms` },
-    { step: '`nnc check specs/fashion_mlp.nn` end to end (bin/nnc.js, code cache)', ms: specs.wallMs, note: `process CPU ${specs.cpuMs} ms` },
+    { step: '`nnc check specs/fashion_mlp.nn` end to end (bin/nnc, startup snapshot)', ms: specs.wallMs, note: `process CPU ${specs.cpuMs} ms` },
   ];
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo);
+}
+
+/**
+ * `nnc check` against bare Node, run in interleaved rounds so that the machine's ups and downs (this VM's timings
+ * move by ±20%) fall on every command alike.
+ */
+function startupComparison(rounds: number): { rounds: number; rows: StartupRow[] } {
+  const spec = 'specs/fashion_mlp.nn';
+  // Node 20 parses every certificate NODE_EXTRA_CA_CERTS names at start-up; bin/nnc drops the variable (nnc makes no
+  // network connections), so Node alone and bin/nnc.js are timed with and without it.
+  const withoutCerts = { ...process.env, NODE_EXTRA_CA_CERTS: undefined };
+  const certs = process.env.NODE_EXTRA_CA_CERTS ? `, NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}` : '';
+  const nncJs = [path.join(REPO, 'bin', 'nnc.js'), 'check', spec];
+  const commands: Array<{ command: string; what: string; cmd: string; args: string[]; env?: NodeJS.ProcessEnv }> = [
+    { command: 'node -e 0', what: `Node alone, in this environment${certs}`, cmd: 'node', args: ['-e', '0'] },
+    { command: 'node -e 0', what: 'Node alone, without NODE_EXTRA_CA_CERTS', cmd: 'node', args: ['-e', '0'], env: withoutCerts },
+    { command: `nnc check ${spec}`, what: 'bin/nnc: Node started from the startup snapshot (dist/nnc.blob)', cmd: path.join(REPO, 'bin', 'nnc'), args: ['check', spec] },
+    { command: 'nnc --version', what: 'the same without a check: Node and the snapshot', cmd: path.join(REPO, 'bin', 'nnc'), args: ['--version'] },
+    { command: `node bin/nnc.js check ${spec}`, what: `without the snapshot: the bundle with its V8 code cache${certs}`, cmd: 'node', args: nncJs },
+    { command: `node bin/nnc.js check ${spec}`, what: 'the same without NODE_EXTRA_CA_CERTS', cmd: 'node', args: nncJs, env: withoutCerts },
+  ];
+  const samples = commands.map(() => [] as ProcessTime[]);
+  for (const c of commands) timeProcess(c.cmd, c.args, { env: c.env });
+  for (let r = 0; r < rounds; r++) commands.forEach((c, i) => samples[i].push(timeProcess(c.cmd, c.args, { env: c.env })));
+  const rows = commands.map((c, i) => {
+    const cpu = samples[i].map((s) => s.userMs + s.sysMs);
+    return {
+      command: c.command, what: c.what,
+      cpuMedian: round(median(cpu), 1), cpuQ1: round(quantile(cpu, 0.25), 1), cpuQ3: round(quantile(cpu, 0.75), 1), cpuMin: round(Math.min(...cpu), 1),
+      wallMedian: round(median(samples[i].map((s) => s.wallMs)), 1),
+    };
+  });
+  return { rounds, rows };
 }
 
 export async function runCompilerBench(opts: { quick: boolean }): Promise<CompilerResults> {
@@ -147,12 +192,13 @@ export async function runCompilerBench(opts: { quick: boolean }): Promise<Compil
   const before = loadSnapshot();
   const specs = benchSpecs();
   const outDir = workDir('compile-out');
-  const nnc = path.join(REPO, 'bin', 'nnc.js');
+  // The installed command, as users and CI run it.
+  const nnc = path.join(REPO, 'bin', 'nnc');
   const timings: SpecTiming[] = [];
   for (const spec of specs) {
     log(`compiler: ${spec} (${runs} runs each of check and compile)`);
-    const check = timeRepeated('node', [nnc, 'check', spec], runs);
-    const compile = timeRepeated('node', [nnc, 'compile', spec, '-o', outDir], runs);
+    const check = timeRepeated(nnc, ['check', spec], runs);
+    const compile = timeRepeated(nnc, ['compile', spec, '-o', outDir], runs);
     timings.push({ spec, check, compile, inProcessCheckMs: NaN });
   }
   log('compiler: in-process check throughput');
@@ -162,7 +208,10 @@ export async function runCompilerBench(opts: { quick: boolean }): Promise<Compil
   log('compiler: cold start breakdown');
   const fashionMlp = timings.find((t) => t.spec === 'specs/fashion_mlp.nn')!.check;
   const cold = await coldStart(opts.quick ? 3 : 7, fashionMlp, bundles);
+  log('compiler: start-up against bare Node, interleaved');
+  const startup = startupComparison(opts.quick ? 3 : 21);
   return {
+    startup,
     runs, loadavg: { before, after: loadSnapshot() }, specs: timings,
     throughput: { specs: tp.mix ?? [], specsPerSec: round(tp.specsPerSec ?? NaN, 1), seconds: round(tp.seconds ?? NaN, 2) },
     coldStart: cold.map((c) => ({ ...c, ms: round(c.ms, 1) })),

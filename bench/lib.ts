@@ -1,6 +1,6 @@
 // Shared helpers of the benchmark harness: process timing, statistics, load snapshots, markdown tables.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,18 +37,24 @@ export function round(value: number, digits = 3): number {
 
 export interface ProcessTime { wallMs: number; userMs: number; sysMs: number; exitCode: number }
 
-/** Runs a command under /usr/bin/time to get the child's user and system CPU time as well as wall time. */
-export function timeProcess(cmd: string, args: string[], opts: { cwd?: string } = {}): ProcessTime {
-  const timeFile = path.join(workDir(), `time-${process.pid}.txt`);
+/**
+ * Runs a command and returns its wall time and the user and system CPU time of the whole process tree it started,
+ * read with bash's `times` (getrusage of its children, millisecond resolution; /usr/bin/time only gives 10 ms).
+ */
+export function timeProcess(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ProcessTime {
   const start = performance.now();
-  const res = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...args], {
-    cwd: opts.cwd ?? REPO, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8',
+  const res = spawnSync('bash', ['-c', '"$@" >/dev/null 2>&1; status=$?; times; exit $status', 'bash', cmd, ...args], {
+    cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: opts.env ?? process.env,
   });
   const wallMs = performance.now() - start;
-  // /usr/bin/time writes "Command exited with non-zero status N" before the figures when the command fails.
-  const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
-  const [user, sys] = lines[lines.length - 1].split(' ').map(Number);
-  return { wallMs, userMs: user * 1000, sysMs: sys * 1000, exitCode: res.status ?? -1 };
+  // `times` prints the shell's own user/system times, then its children's: "0m0.104s 0m0.031s".
+  const children = res.stdout.trim().split('\n').pop() ?? '';
+  const [userMs, sysMs] = children.split(' ').map((t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    if (!m) throw new Error(`cannot read the times of ${cmd} ${args.join(' ')}: ${JSON.stringify(res.stdout)}`);
+    return (Number(m[1]) * 60 + Number(m[2])) * 1000;
+  });
+  return { wallMs, userMs, sysMs, exitCode: res.status ?? -1 };
 }
 
 export interface TimedSummary { runs: number; wallMs: number; cpuMs: number; userMs: number; sysMs: number; exitCode: number }
@@ -113,10 +119,10 @@ export function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
-/** Builds dist/nnc.cjs when it is missing, since every compiler figure runs the bundled CLI. */
+/** Runs npm run build when dist/ lacks the bundle or the startup snapshot, which the compiler figures run. */
 export function ensureBuilt(): void {
-  if (existsSync(path.join(REPO, 'dist', 'nnc.cjs'))) return;
-  log('dist/nnc.cjs missing: running npm run build');
+  if (existsSync(path.join(REPO, 'dist', 'nnc.cjs')) && existsSync(path.join(REPO, 'dist', 'nnc.blob'))) return;
+  log('dist/ incomplete: running npm run build');
   const res = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
   if (res.status !== 0) throw new Error('npm run build failed');
 }

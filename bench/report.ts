@@ -74,6 +74,11 @@ function compilerSection(c: CompilerResults): string {
     `In-process \`check\` throughput (src/pipeline.ts, warm, the ${c.throughput.specs.length} specs of specs/ in turn): **${c.throughput.specsPerSec} specs/s**.`, '',
     'Cold start (fresh Node processes, medians):', '',
     markdownTable(['step', 'ms', 'note'], c.coldStart.map((s) => [s.step, s.ms, s.note])),
+    ...(c.startup ? [
+      '', `Start-up against bare Node (${c.startup.rounds} interleaved rounds; process CPU = user + system of the whole process, ms):`, '',
+      markdownTable(['command', 'what runs', 'CPU median', 'CPU q1–q3', 'CPU min', 'wall median'],
+        c.startup.rows.map((r) => [`\`${r.command}\``, r.what, r.cpuMedian, `${r.cpuQ1}–${r.cpuQ3}`, r.cpuMin, r.wallMedian])),
+    ] : []),
   ].join('\n');
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs the bundled CLI (dist/nnc.cjs, built by `npm run build`, which `npm ci` runs through `prepare`), or the
-// TypeScript sources through tsx when no bundle exists.
+// TypeScript sources through tsx when no bundle exists. bin/nnc, the installed command, starts Node from the startup
+// snapshot instead when it can (src/cli/snapshot.ts) and comes here when it cannot; this file also works alone,
+// `node bin/nnc.js`, where there is no POSIX shell.
 //
 // Start-up is most of what `nnc check` costs in CI, and most of start-up is V8 compiling and first running the
 // bundle. So the bundle is compiled through vm.Script with a V8 code cache kept next to it (dist/nnc.cjs.cache):
@@ -37,25 +39,20 @@ function loadBundle() {
       // A read-only install: run without a cache.
     }
   };
-  return { main: module.exports.main, saveCache };
+  return { runProcess: module.exports.runProcess, startedFrom: 'bundle', saveCache };
 }
 
 async function loadSources() {
   const { register } = await import('tsx/esm/api');
   register();
-  const { main } = await import(require('node:url').pathToFileURL(path.join(__dirname, '..', 'src', 'cli', 'main.ts')).href);
-  return { main, saveCache: () => {} };
+  const { runProcess } = await import(require('node:url').pathToFileURL(path.join(__dirname, '..', 'src', 'cli', 'main.ts')).href);
+  return { runProcess, startedFrom: 'sources', saveCache: () => {} };
 }
 
 (async () => {
-  const { main, saveCache } = fs.existsSync(bundle) ? loadBundle() : await loadSources();
-  try {
-    process.exitCode = await main(process.argv.slice(2));
-    saveCache();
-  } catch (e) {
-    // An internal error: one line, not a stack, unless NNC_DEBUG asks for it.
-    process.stderr.write(`error: internal compiler error: ${e && e.message ? e.message : e}\n`);
-    if (process.env.NNC_DEBUG) process.stderr.write(String(e && e.stack) + '\n');
-    process.exitCode = 2;
-  }
+  const { runProcess, startedFrom, saveCache } = fs.existsSync(bundle) ? loadBundle() : await loadSources();
+  process.exitCode = await runProcess(process.argv.slice(2), startedFrom);
+  saveCache();
+  // bin/nnc found a snapshot this Node cannot use: make a new one (or remove it, so that this is not tried again).
+  if (process.env.NNC_REBUILD_SNAPSHOT) require('./snapshot.js').buildSnapshot();
 })();

@@ -30,10 +30,14 @@ export interface Io {
   readFile: (file: string) => string;
 }
 
+// Nothing here may touch process.stdout before main runs: the startup snapshot (src/cli/snapshot.ts) evaluates this
+// module while it is being built, and the terminal then is not the user's.
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s + '\n'),
   err: (s) => process.stderr.write(s + '\n'),
-  isTTY: Boolean(process.stdout.isTTY),
+  get isTTY() {
+    return Boolean(process.stdout.isTTY);
+  },
   readFile: (f) => readFileSync(f, 'utf8'),
 };
 
@@ -82,5 +86,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return 2;
     }
     throw e;
+  }
+}
+
+/** How the process was started, which NNC_DEBUG reports: from the startup snapshot, the bundle or the TypeScript sources. */
+export type StartedFrom = 'snapshot' | 'bundle' | 'sources';
+
+/** `main` for a process: an internal error becomes one line (its stack only with NNC_DEBUG) and exit code 2. */
+export async function runProcess(argv: string[], startedFrom: StartedFrom): Promise<number> {
+  if (process.env.NNC_DEBUG) process.stderr.write(`nnc: started from the ${startedFrom}\n`);
+  try {
+    return await main(argv);
+  } catch (e) {
+    const error = e as Error | undefined;
+    process.stderr.write(`error: internal compiler error: ${error?.message ?? e}\n`);
+    if (process.env.NNC_DEBUG) process.stderr.write(`${error?.stack}\n`);
+    return 2;
   }
 }

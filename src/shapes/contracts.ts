@@ -2,7 +2,6 @@
 // loss vs output activation, model input vs sample shape, metrics vs task, class_weights vs class names.
 import { existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createRequire } from 'node:module';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { diag, q } from '../diagnostics/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
@@ -50,9 +49,9 @@ const defaultReadHead = (path: string, bytes: number): Uint8Array | null => {
 };
 
 // Loaded on first use: node:zlib (and node:stream under it) costs `nnc check` start-up time, and only specs naming
-// gzipped IDX files need it.
-const requireBuiltin = createRequire(import.meta.url);
-const zlib = () => requireBuiltin('node:zlib') as typeof import('node:zlib');
+// gzipped IDX files need it. (process.getBuiltinModule rather than createRequire: a require function made while the
+// startup snapshot is built does not survive into the process that starts from it.)
+const zlib = () => process.getBuiltinModule('node:zlib');
 
 /** Sample shape from an IDX image file's header (gzip or raw), or null when it cannot be read. */
 export function idxSampleShape(path: string, readHead: (p: string, n: number) => Uint8Array | null): number[] | null {

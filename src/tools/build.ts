@@ -1,0 +1,53 @@
+// `npm run build`: bundles the CLI and makes what speeds up its start.
+//   dist/nnc.cjs           the whole CLI in one CommonJS file, which bin/nnc.js runs
+//   dist/nnc.cjs.cache     V8's code cache for it, written by a first run (bin/nnc.js)
+//   dist/nnc-snapshot.cjs  the same CLI with src/cli/snapshot.ts as entry
+//   dist/nnc.blob          the V8 startup snapshot made from it, which bin/nnc starts Node from
+// A snapshot that cannot be made is a warning, not a failure: bin/nnc then runs bin/nnc.js.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = path.join(root, 'dist');
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['handlebars', '@tensorflow/*', 'tsx'],
+  // The sources are ES modules; in the bundle import.meta.url is the bundle's own URL, set by the banner.
+  define: { 'import.meta.url': '__nncModuleUrl' },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+rmSync(dist, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/nnc.cjs',
+  banner: { js: "const __nncModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+// The snapshot's process sets both variables itself (src/cli/snapshot.ts); the require that Node gives the bundle
+// while the snapshot is built loads only Node's own modules, and does not survive into that process.
+await build({
+  ...common,
+  entryPoints: ['src/cli/snapshot.ts'],
+  outfile: 'dist/nnc-snapshot.cjs',
+  banner: { js: "var __nncModuleUrl = require('node:url').pathToFileURL(__filename).href, __nncRequire = require; require = (id) => __nncRequire(id);" },
+});
+
+// A first run writes the code cache, holding the functions a check runs.
+const warm = spawnSync(process.execPath, ['bin/nnc.js', 'check', 'specs/fashion_mlp.nn', '--quiet'], { cwd: root, stdio: 'inherit' });
+if (warm.status !== 0) process.exit(warm.status ?? 1);
+
+const { buildSnapshot } = createRequire(import.meta.url)('../../bin/snapshot.js') as { buildSnapshot: () => string | null };
+const error = buildSnapshot();
+if (error) process.stderr.write(`warning: no startup snapshot (dist/nnc.blob), nnc will start more slowly: ${error}\n`);
