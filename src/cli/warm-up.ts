@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { check } from '../pipeline.js';
 import { renderText, summaryLine, toJson, toSarif } from '../diagnostics/render.js';
 
-/** Mistakes of every phase: syntax, unknown names with suggestions, ranges, shapes. */
+/** Mistakes of the syntax and schema phases: a missing parenthesis, unknown names with suggestions, ranges, references. */
 const faultySpec = `model Bad {
   input image: [28, 28, 1]
   conv2d(8, kernel: 5, activaton: relu)
