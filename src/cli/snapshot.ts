@@ -16,21 +16,16 @@ import { warmUp } from './warm-up.js';
 declare let __nncModuleUrl: string;
 declare let __nncRequire: (id: string) => unknown;
 
-/** The --snapshot-blob argument Node was started with. */
-function blobPath(execArgv: string[]): string | null {
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i];
-    if (arg === '--snapshot-blob') return execArgv[i + 1] ?? null;
-    if (arg.startsWith('--snapshot-blob=')) return arg.slice('--snapshot-blob='.length);
-  }
-  return null;
+/** The --snapshot-blob argument Node was started with: always there, since only it runs this snapshot's main. */
+function blobPath(execArgv: string[]): string {
+  const at = execArgv.findIndex((arg) => arg === '--snapshot-blob' || arg.startsWith('--snapshot-blob='));
+  return execArgv[at].includes('=') ? execArgv[at].slice('--snapshot-blob='.length) : execArgv[at + 1];
 }
 
 warmUp(path.join(path.dirname(fileURLToPath(__nncModuleUrl)), '..', 'specs'));
 
 v8.startupSnapshot.setDeserializeMainFunction(async () => {
-  const blob = blobPath(process.execArgv);
-  const bundle = path.resolve(blob ? path.dirname(blob) : process.cwd(), 'nnc-snapshot.cjs');
+  const bundle = path.resolve(path.dirname(blobPath(process.execArgv)), 'nnc-snapshot.cjs');
   __nncModuleUrl = pathToFileURL(bundle).href;
   __nncRequire = process.getBuiltinModule('node:module').createRequire(bundle);
   process.exitCode = await runProcess(process.argv.slice(1), 'snapshot');
