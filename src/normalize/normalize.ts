@@ -5,7 +5,7 @@ import { suggest } from '../diagnostics/suggest.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { SpanIndex, pointer } from '../spec/spans.js';
 import type { DatasetNode, FileNode, ModelNode, TrainNode } from '../syntax/ast.js';
-import { layerPositional, pairArguments, sourcePositional, twoDimensional } from './tables.js';
+import { layerPositional, pairArguments, sourcePositional } from './tables.js';
 import { ValueConverter, type Json, type JsonObject } from './values.js';
 
 export interface RawSpec {
@@ -109,9 +109,7 @@ function modelSpec(m: ModelNode, index: number, values: ValueConverter): JsonObj
       values.spans.set(lp, { value: stmt.span, key: stmt.type.span });
       values.spans.set(`${lp}/type`, { value: stmt.type.span });
       const args = values.args(stmt.args, lp, layerPositional[type], `layer ${q(type)}`);
-      if (twoDimensional.has(type)) {
-        for (const key of Object.keys(args)) if (pairArguments.has(key) && typeof args[key] === 'number') args[key] = [args[key], args[key]];
-      }
+      for (const key of Object.keys(args)) if (pairArguments[type].has(key) && typeof args[key] === 'number') args[key] = [args[key], args[key]];
       layers.push({ type, ...args });
     }
   }

@@ -1,5 +1,7 @@
 // What the language accepts beyond the schema: positional argument names, Keras-name aliases, and which
-// arguments take a pair or a typed object. The schema (src/schema/schema.ts) says what values are valid.
+// arguments take a pair or a typed object. The schema (src/schema/schema.ts) says what values are valid; the
+// layers' entries come from their modules (src/layers/).
+import { layerArgumentAliases } from '../layers/registry.js';
 
 /**
  * A lookup table without Object.prototype behind it: user-written names index these tables, and `constructor`,
@@ -9,24 +11,10 @@ function table<T>(entries: Record<string, T>): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, entries);
 }
 
-/** Positional parameters of each layer, in order: `dense(500)` is `dense(units: 500)`. */
-export const layerPositional: Record<string, string[]> = table({
-  dense: ['units'], flatten: [], reshape: ['shape'], dropout: ['rate'], activation: ['activation'],
-  conv1d: ['filters', 'kernel'], conv2d: ['filters', 'kernel'],
-  max_pool1d: ['pool'], avg_pool1d: ['pool'], max_pool2d: ['pool'], avg_pool2d: ['pool'],
-  global_max_pool1d: [], global_avg_pool1d: [], global_max_pool2d: [], global_avg_pool2d: [],
-  batch_norm: [], layer_norm: [], embedding: ['input_dim', 'output_dim'],
-  lstm: ['units'], gru: ['units'], simple_rnn: ['units'],
-});
+export { layerPositional, pairArguments } from '../layers/registry.js';
 
-/** Keras spellings accepted for our argument names. */
-export const argumentAliases: Record<string, string> = table({
-  kernel_size: 'kernel', pool_size: 'pool', dilation_rate: 'dilation', lr: 'learning_rate',
-});
-
-/** Arguments of 2-D layers that take a pair and accept one number for both axes. */
-export const pairArguments = new Set(['kernel', 'strides', 'dilation', 'pool']);
-export const twoDimensional = new Set(['conv2d', 'max_pool2d', 'avg_pool2d']);
+/** Keras spellings accepted for our argument names: the layer modules' aliases, and `lr`. */
+export const argumentAliases: Record<string, string> = table({ ...layerArgumentAliases, lr: 'learning_rate' });
 
 /** Positional parameters of calls used as values: `adam(0.001)`, `l2(0.01)`, `uniform(-0.05, 0.05)`. */
 export const callPositional: Record<string, string[]> = table({

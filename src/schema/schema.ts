@@ -2,9 +2,10 @@
 // `npm run schema` writes it to nn-spec.schema.json (a test keeps that file current). Defaults live here
 // and are filled in by ajv (useDefaults), so this is the one place that says what a default is.
 
-type Schema = Record<string, unknown>;
+import type { Schema } from '../layers/args.js';
+import { allLayerModules, layerSchema } from '../layers/registry.js';
 
-export const activations = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hard_sigmoid', 'tanh', 'softmax', 'softplus', 'softsign', 'swish', 'mish', 'gelu'];
+export { activations } from '../layers/args.js';
 export const losses = ['sparse_categorical_crossentropy', 'categorical_crossentropy', 'binary_crossentropy', 'mean_squared_error', 'mean_absolute_error', 'huber', 'hinge', 'log_cosh'];
 export const optimizers = ['sgd', 'adam', 'adamax', 'rmsprop', 'adagrad', 'adadelta'];
 export const metrics = ['accuracy', 'precision', 'recall', 'f1', 'mse', 'mae', 'r2'];
@@ -19,8 +20,6 @@ const bool = (def: boolean): Schema => ({ type: 'boolean', default: def });
 const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
 const pair: Schema = { type: 'array', items: int(), minItems: 2, maxItems: 2 };
 const rate: Schema = { type: 'number', minimum: 0, exclusiveMaximum: 1 };
-const padding: Schema = { enum: ['valid', 'same'], default: 'valid' };
-const activation = (def = 'linear'): Schema => ({ enum: activations, default: def });
 // Not anyOf: ajv fills no defaults inside anyOf, and a null-or-object must still get its object's defaults.
 const nullable = (s: Schema): Schema => ({ ...s, type: [s.type, 'null'], default: null });
 
@@ -60,52 +59,15 @@ const initializerSchema: Schema = tagged('type', {
     truncated_normal: { properties: { mean: num({ default: 0 }), stddev: num({ exclusiveMinimum: 0, default: 0.05 }), seed } },
     constant: { properties: { value: num({ default: 0 }) } },
 });
-// Shared parts are $defs, referenced where used, so ajv compiles each once.
-const initializer = (def: string): Schema => ({ $ref: '#/$defs/initializer', default: { type: def } });
-
 const penalty = num({ minimum: 0, default: 0.01 });
 const regularizerSchema: Schema = nullable(
   tagged('type', { l1: { properties: { l1: penalty } }, l2: { properties: { l2: penalty } }, l1_l2: { properties: { l1: penalty, l2: penalty } } }),
 );
-const regularizer: Schema = { $ref: '#/$defs/regularizer', default: null };
 
-const weighted: Schema = {
-  use_bias: bool(true),
-  kernel_initializer: initializer('glorot_uniform'),
-  bias_initializer: initializer('zeros'),
-  kernel_regularizer: regularizer,
-  bias_regularizer: regularizer,
-  activity_regularizer: regularizer,
-};
 const name: Schema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
-const layer = (properties: Schema, required: string[] = []): Schema => ({ properties: { name, ...properties }, required });
 
-const pool1d = layer({ pool: int(), strides: int(), padding }, ['pool']);
-const pool2d = layer({ pool: pair, strides: pair, padding }, ['pool']);
-const recurrent = layer(
-  {
-    units: int(), activation: activation('tanh'), recurrent_activation: activation('sigmoid'), return_sequences: bool(false),
-    dropout: { ...rate, default: 0 }, recurrent_dropout: { ...rate, default: 0 },
-    recurrent_initializer: initializer('orthogonal'), recurrent_regularizer: regularizer, ...weighted,
-  },
-  ['units'],
-);
-
-export const layerSchemas: Record<string, Schema> = {
-  dense: layer({ units: int(), activation: activation(), ...weighted }, ['units']),
-  flatten: layer({}),
-  reshape: layer({ shape: { type: 'array', items: { type: 'integer', minimum: -1, not: { const: 0 } }, minItems: 1 } }, ['shape']),
-  dropout: layer({ rate, seed }, ['rate']),
-  activation: layer({ activation: { enum: activations } }, ['activation']),
-  conv1d: layer({ filters: int(), kernel: int(), strides: { ...int(), default: 1 }, padding, dilation: { ...int(), default: 1 }, activation: activation(), ...weighted }, ['filters', 'kernel']),
-  conv2d: layer({ filters: int(), kernel: pair, strides: { ...pair, default: [1, 1] }, padding, dilation: { ...pair, default: [1, 1] }, activation: activation(), ...weighted }, ['filters', 'kernel']),
-  max_pool1d: pool1d, avg_pool1d: pool1d, max_pool2d: pool2d, avg_pool2d: pool2d,
-  global_max_pool1d: layer({}), global_avg_pool1d: layer({}), global_max_pool2d: layer({}), global_avg_pool2d: layer({}),
-  batch_norm: layer({ momentum: num({ minimum: 0, maximum: 1, default: 0.99 }), epsilon: num({ exclusiveMinimum: 0, default: 0.001 }), center: bool(true), scale: bool(true) }),
-  layer_norm: layer({ epsilon: num({ exclusiveMinimum: 0, default: 0.001 }), center: bool(true), scale: bool(true) }),
-  embedding: layer({ input_dim: int(), output_dim: int(), mask_zero: bool(false), embeddings_initializer: initializer('random_uniform'), embeddings_regularizer: regularizer }, ['input_dim', 'output_dim']),
-  lstm: recurrent, gru: recurrent, simple_rnn: recurrent,
-};
+/** Each layer type's schema, derived from its module (src/layers/types/). */
+export const layerSchemas: Record<string, Schema> = Object.fromEntries(allLayerModules.map((m) => [m.type, layerSchema(m)]));
 
 const model: Schema = {
   type: 'object',

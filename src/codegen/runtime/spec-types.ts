@@ -17,59 +17,18 @@ export type Regularizer =
   | { type: 'l2'; l2: number }
   | { type: 'l1_l2'; l1: number; l2: number };
 
-/** Fields every layer may carry. `name` is always filled in by normalization (Keras-style `dense_1`). */
-export interface LayerCommon {
+/**
+ * A layer of the normalized spec. The generated code reads only `type` and `name`; each type's arguments are
+ * declared, with their exact types, by its layer module in nnc's sources (src/layers/types/).
+ */
+export interface LayerSpec {
+  type: string;
+  /** Always filled in by normalization (Keras-style `dense_1`). */
   name: string;
-}
-
-/** Fields of layers that own a kernel. */
-export interface WeightedLayer {
-  use_bias: boolean;
-  kernel_initializer: Initializer;
-  bias_initializer: Initializer;
-  kernel_regularizer: Regularizer | null;
-  bias_regularizer: Regularizer | null;
-  activity_regularizer: Regularizer | null;
+  [argument: string]: unknown;
 }
 
 export type Padding = 'valid' | 'same';
-
-export interface DenseLayer extends LayerCommon, WeightedLayer { type: 'dense'; units: number; activation: Activation }
-export interface FlattenLayer extends LayerCommon { type: 'flatten' }
-/** `shape` excludes the batch axis; at most one entry may be -1. */
-export interface ReshapeLayer extends LayerCommon { type: 'reshape'; shape: number[] }
-export interface DropoutLayer extends LayerCommon { type: 'dropout'; rate: number; seed?: number }
-export interface ActivationLayer extends LayerCommon { type: 'activation'; activation: Activation }
-export interface Conv1DLayer extends LayerCommon, WeightedLayer {
-  type: 'conv1d'; filters: number; kernel: number; strides: number; padding: Padding; dilation: number; activation: Activation;
-}
-export interface Conv2DLayer extends LayerCommon, WeightedLayer {
-  type: 'conv2d'; filters: number; kernel: [number, number]; strides: [number, number]; padding: Padding;
-  dilation: [number, number]; activation: Activation;
-}
-export interface Pool1DLayer extends LayerCommon { type: 'max_pool1d' | 'avg_pool1d'; pool: number; strides: number; padding: Padding }
-export interface Pool2DLayer extends LayerCommon {
-  type: 'max_pool2d' | 'avg_pool2d'; pool: [number, number]; strides: [number, number]; padding: Padding;
-}
-export interface GlobalPoolLayer extends LayerCommon {
-  type: 'global_max_pool1d' | 'global_avg_pool1d' | 'global_max_pool2d' | 'global_avg_pool2d';
-}
-export interface BatchNormLayer extends LayerCommon { type: 'batch_norm'; momentum: number; epsilon: number; center: boolean; scale: boolean }
-export interface LayerNormLayer extends LayerCommon { type: 'layer_norm'; epsilon: number; center: boolean; scale: boolean }
-export interface EmbeddingLayer extends LayerCommon {
-  type: 'embedding'; input_dim: number; output_dim: number; mask_zero: boolean;
-  embeddings_initializer: Initializer; embeddings_regularizer: Regularizer | null;
-}
-export interface RecurrentLayer extends LayerCommon, WeightedLayer {
-  type: 'lstm' | 'gru' | 'simple_rnn'; units: number; activation: Activation; recurrent_activation: Activation;
-  return_sequences: boolean; dropout: number; recurrent_dropout: number;
-  recurrent_initializer: Initializer; recurrent_regularizer: Regularizer | null;
-}
-
-export type Layer =
-  | DenseLayer | FlattenLayer | ReshapeLayer | DropoutLayer | ActivationLayer | Conv1DLayer | Conv2DLayer
-  | Pool1DLayer | Pool2DLayer | GlobalPoolLayer | BatchNormLayer | LayerNormLayer | EmbeddingLayer | RecurrentLayer;
-export type LayerType = Layer['type'];
 
 export interface ModelInput {
   name: string;
@@ -78,12 +37,12 @@ export interface ModelInput {
   dtype: 'float32' | 'int32';
 }
 
-export interface ModelSpec {
+export interface ModelSpec<L extends LayerSpec = LayerSpec> {
   name: string;
   input: ModelInput;
   /** Class names, in output order; null when the model does not declare them (regression, or labels from data). */
   labels: string[] | null;
-  layers: Layer[];
+  layers: L[];
 }
 
 // ---- datasets ----
@@ -208,18 +167,18 @@ export interface TrainSpec {
   class_weights: Record<string, number> | null;
 }
 
-export interface Spec {
+export interface Spec<L extends LayerSpec = LayerSpec> {
   /** Path of the .nn file this spec came from, as given to nnc. */
   source: string;
-  models: ModelSpec[];
+  models: ModelSpec<L>[];
   datasets: DatasetSpec[];
   trainings: TrainSpec[];
 }
 
 /** What a generated trainer folder is compiled from: one training with its model and dataset resolved. */
-export interface TrainingUnit {
+export interface TrainingUnit<L extends LayerSpec = LayerSpec> {
   source: string;
-  model: ModelSpec;
+  model: ModelSpec<L>;
   dataset: DatasetSpec;
   training: TrainSpec;
 }

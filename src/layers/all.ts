@@ -1,0 +1,30 @@
+// Every layer type nnc knows, one module each (./types/<type>.ts). Adding a layer type: write its module, add
+// one line here, give it fixtures and a README line. The order is the schema's and the README's.
+import activation from './types/activation.js';
+import avg_pool1d from './types/avg_pool1d.js';
+import avg_pool2d from './types/avg_pool2d.js';
+import batch_norm from './types/batch_norm.js';
+import conv1d from './types/conv1d.js';
+import conv2d from './types/conv2d.js';
+import dense from './types/dense.js';
+import dropout from './types/dropout.js';
+import embedding from './types/embedding.js';
+import flatten from './types/flatten.js';
+import global_avg_pool1d from './types/global_avg_pool1d.js';
+import global_avg_pool2d from './types/global_avg_pool2d.js';
+import global_max_pool1d from './types/global_max_pool1d.js';
+import global_max_pool2d from './types/global_max_pool2d.js';
+import gru from './types/gru.js';
+import layer_norm from './types/layer_norm.js';
+import lstm from './types/lstm.js';
+import max_pool1d from './types/max_pool1d.js';
+import max_pool2d from './types/max_pool2d.js';
+import reshape from './types/reshape.js';
+import simple_rnn from './types/simple_rnn.js';
+
+export const layerModules = [
+  dense, flatten, reshape, dropout, activation, conv1d, conv2d,
+  max_pool1d, avg_pool1d, max_pool2d, avg_pool2d,
+  global_max_pool1d, global_avg_pool1d, global_max_pool2d, global_avg_pool2d,
+  batch_norm, layer_norm, embedding, lstm, gru, simple_rnn,
+] as const;

@@ -1,0 +1,56 @@
+// LSTM, GRU and simple RNN: one recurrent cell over [steps, features], with `gates` weight blocks per unit.
+import { diag, q } from '../../diagnostics/catalog.js';
+import { arg, weightedArgs } from '../args.js';
+import { TFJS_ACTIVATION, initializer, regularizer, weighted } from '../config-kit.js';
+import { defineLayer, type AnyLayer, type LayerContext } from '../module.js';
+import { layerSpan, outcome, ShapeFailure, showShape, softmaxWarning } from '../shape-kit.js';
+
+const RECURRENT = new Set(['lstm', 'gru', 'simple_rnn']);
+
+function recurrentHelp(layer: AnyLayer, ctx: LayerContext): string {
+  const prev = ctx.previous[ctx.previous.length - 1]?.layer as (AnyLayer & { return_sequences?: boolean }) | undefined;
+  if (prev && RECURRENT.has(prev.type) && !prev.return_sequences) {
+    return `set \`return_sequences: true\` on ${q(prev.name)} so it passes on every step`;
+  }
+  if (ctx.previous.some((p) => p.layer.type === 'flatten')) return `remove the \`flatten\` before ${q(layer.name)}: recurrent layers read [steps, features]`;
+  if (ctx.inShape.length === 1) return `add a feature axis, e.g. \`input ${ctx.inputName}: [${ctx.inShape[0]}, 1]\`, or use an embedding`;
+  return 'insert a `reshape` to [steps, features] before this layer';
+}
+
+export function recurrent<const T extends string>(type: T, factory: string, gates: number) {
+  return defineLayer({
+    type,
+    args: {
+      units: arg.int(), activation: arg.activation('tanh'), recurrent_activation: arg.activation('sigmoid'), return_sequences: arg.bool(false),
+      dropout: arg.rate(0), recurrent_dropout: arg.rate(0),
+      recurrent_initializer: arg.initializer('orthogonal'), recurrent_regularizer: arg.regularizer(), ...weightedArgs,
+    },
+    positional: ['units'],
+    shape(layer, ctx) {
+      if (ctx.inShape.length !== 2) {
+        throw new ShapeFailure([diag('NN3009', layerSpan(ctx), { layer: q(layer.name), found: showShape(ctx.inShape) }, { help: recurrentHelp(layer, ctx) })]);
+      }
+      const [steps, features] = ctx.inShape;
+      const bias = layer.use_bias ? gates * layer.units : 0;
+      const macs = gates * layer.units * (features + layer.units);
+      const out = layer.return_sequences ? [steps, layer.units] : [layer.units];
+      return outcome(out, macs + bias, steps * (2 * macs + bias), softmaxWarning(layer, ctx, out, layer.activation));
+    },
+    config: (layer, ctx) => ({
+      factory,
+      args: {
+        units: layer.units,
+        activation: TFJS_ACTIVATION[layer.activation],
+        ...(type === 'simple_rnn' ? {} : { recurrentActivation: TFJS_ACTIVATION[layer.recurrent_activation] }),
+        returnSequences: layer.return_sequences,
+        dropout: layer.dropout,
+        recurrentDropout: layer.recurrent_dropout,
+        ...weighted(layer, ctx),
+        recurrentInitializer: initializer(layer.recurrent_initializer, ctx, 'recurrent'),
+        recurrentRegularizer: regularizer(layer.recurrent_regularizer),
+        // Keras' default: the forget gate's bias starts at 1
+        ...(type === 'lstm' && layer.use_bias ? { unitForgetBias: true } : {}),
+      },
+    }),
+  });
+}

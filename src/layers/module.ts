@@ -1,0 +1,59 @@
+// What one layer type declares: its arguments (schema, defaults, positional order, Keras aliases), its shape
+// rule (output shape, parameters, FLOPs) and the tfjs layer it becomes. The registry (./registry.ts) derives the
+// schema, the normalizer's tables, the spec types, shape inference and code generation from these modules.
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { SpanIndex } from '../spec/spans.js';
+import type { ArgValues, Args } from './args.js';
+import type { ConfigContext, ConfigValue } from './config-kit.js';
+
+/** The normalized-spec type of a layer declared with arguments `A`. */
+export type LayerOf<T extends string, A extends Args> = { type: T; name: string } & ArgValues<A>;
+
+/** What a shape rule returns for one layer (shapes have no batch axis). */
+export interface LayerOutcome {
+  out: number[];
+  dtype: 'float32' | 'int32';
+  trainable: number;
+  nonTrainable: number;
+  /** Forward FLOPs per sample: a multiply-add counts 2, a bias add, comparison or elementwise step 1. */
+  flops: number;
+  warnings: Diagnostic[];
+}
+
+/** A layer as the shape rules see it: any registered layer type. */
+export interface AnyLayer { type: string; name: string }
+
+/** What a rule may look at besides its own layer. */
+export interface LayerContext {
+  modelIndex: number;
+  layerIndex: number;
+  spans: SpanIndex;
+  inShape: number[];
+  dtype: 'float32' | 'int32';
+  /** Input name and shape as declared, for help lines. */
+  inputName: string;
+  inputShape: number[];
+  /** The layers on the path from the input to this one, with their output shapes. */
+  previous: { layer: AnyLayer; out: number[] }[];
+}
+
+export interface LayerModule<T extends string = string, A extends Args = Args> {
+  type: T;
+  args: A;
+  /** Arguments a call may give without names, in order: `dense(500)` is `dense(units: 500)`. */
+  positional: (keyof A & string)[];
+  /** Keras spellings of argument names: `kernel_size` for `kernel`. */
+  aliases?: Record<string, keyof A & string>;
+  /** Output shape, parameters and FLOPs; throws ShapeFailure when the layer cannot take its input. */
+  shape(layer: LayerOf<T, A>, ctx: LayerContext): LayerOutcome;
+  /** The tfjs layer: tf.layers.<factory>(args), without `name` and input shape (added by codegen/layer-config.ts). */
+  config(layer: LayerOf<T, A>, ctx: ConfigContext): { factory: string; args: { [k: string]: ConfigValue } };
+}
+
+/** Declares a layer module; the identity, there to infer `T` and `A` from the literal. */
+export function defineLayer<const T extends string, A extends Args>(module: LayerModule<T, A>): LayerModule<T, A> {
+  return module;
+}
+
+/** The normalized-spec type of the layers a module declares. */
+export type LayerOfModule<M> = M extends LayerModule<infer T, infer A> ? LayerOf<T, A> : never;

@@ -1,0 +1,21 @@
+// batch_norm: normalizes each channel (the last axis) by batch statistics, with a moving mean and variance.
+import { arg } from '../args.js';
+import { defineLayer } from '../module.js';
+import { minRank, outcome, product } from '../shape-kit.js';
+
+export default defineLayer({
+  type: 'batch_norm',
+  args: {
+    momentum: arg.num({ minimum: 0, maximum: 1, default: 0.99 }), epsilon: arg.num({ exclusiveMinimum: 0, default: 0.001 }),
+    center: arg.bool(true), scale: arg.bool(true),
+  },
+  positional: [],
+  shape(layer, ctx) {
+    minRank(layer, ctx, 1);
+    const channels = ctx.inShape[ctx.inShape.length - 1];
+    const perChannel = (layer.center ? 1 : 0) + (layer.scale ? 1 : 0);
+    // inference folds to one multiply and one add per element; the moving mean and variance are not trained
+    return outcome(ctx.inShape, perChannel * channels, 2 * product(ctx.inShape), [], 2 * channels);
+  },
+  config: (layer) => ({ factory: 'batchNormalization', args: { momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale } }),
+});

@@ -1,0 +1,18 @@
+// layer_norm: normalizes each sample over its last axis.
+import { arg } from '../args.js';
+import { defineLayer } from '../module.js';
+import { minRank, outcome, product } from '../shape-kit.js';
+
+export default defineLayer({
+  type: 'layer_norm',
+  args: { epsilon: arg.num({ exclusiveMinimum: 0, default: 0.001 }), center: arg.bool(true), scale: arg.bool(true) },
+  positional: [],
+  shape(layer, ctx) {
+    minRank(layer, ctx, 1);
+    const features = ctx.inShape[ctx.inShape.length - 1];
+    const perFeature = (layer.center ? 1 : 0) + (layer.scale ? 1 : 0);
+    // mean, subtract, square, variance, divide, scale, shift: about 7 steps per element
+    return outcome(ctx.inShape, perFeature * features, 7 * product(ctx.inShape));
+  },
+  config: (layer) => ({ factory: 'layerNormalization', args: { epsilon: layer.epsilon, center: layer.center, scale: layer.scale } }),
+});
