@@ -49,12 +49,30 @@ export const schemaMessages = {
   NN2017: { severity: 'warning', template: 'unused {kind} {name}' },
 } as const satisfies Record<string, MessageDef>;
 
-export const catalog: Record<string, MessageDef> = { ...syntaxMessages, ...schemaMessages, ...shapeMessages };
+const messages = { ...syntaxMessages, ...schemaMessages, ...shapeMessages };
+export const catalog: Record<string, MessageDef> = messages;
 
-export type Code = keyof typeof syntaxMessages | keyof typeof schemaMessages | keyof typeof shapeMessages;
+export type Code = keyof typeof messages;
+
+/** The placeholder names in a template: `'{layer} of {kernel}'` -> `'layer' | 'kernel'`. */
+type Placeholders<S extends string> = S extends `${string}{${infer K}}${infer Rest}` ? K | Placeholders<Rest> : never;
+type HelpOf<D> = D extends { help: infer H extends string } ? H : '';
+
+/**
+ * The arguments a code's template and help need, derived from the catalog text: a missing or misspelt one is a type
+ * error at the call, so no message can show a raw `{placeholder}`.
+ */
+export type DiagArgs<C extends Code> = {
+  [K in Placeholders<(typeof messages)[C]['template']> | Placeholders<HelpOf<(typeof messages)[C]>>]: string | number;
+};
 
 function fill(template: string, args: Record<string, unknown>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in args ? String(args[key]) : whole));
+}
+
+/** A template with its placeholders elided, for texts that describe a code rather than one diagnostic (SARIF rules). */
+export function describe(template: string): string {
+  return template.replace(/\{\w+\}/g, '…');
 }
 
 export interface DiagnosticExtras {
@@ -64,12 +82,17 @@ export interface DiagnosticExtras {
   severity?: Severity;
 }
 
+type DiagRest<C extends Code> = [keyof DiagArgs<C>] extends [never]
+  ? [args?: Record<string, never>, extras?: DiagnosticExtras]
+  : [args: DiagArgs<C>, extras?: DiagnosticExtras];
+
 /** Builds a diagnostic from its catalog code. A did-you-mean suggestion becomes the help line unless one is given. */
-export function diag(code: Code, span: Span | null, args: Record<string, unknown> = {}, extras: DiagnosticExtras = {}): Diagnostic {
+export function diag<C extends Code>(code: C, span: Span | null, ...[args = {} as DiagArgs<C>, extras = {}]: DiagRest<C>): Diagnostic {
   const def = catalog[code];
   if (!def) throw new Error(`no diagnostic ${code} in the catalog`);
-  const help = extras.help ?? (extras.suggestions?.length ? `did you mean \`${extras.suggestions[0]}\`?` : def.help && fill(def.help, args));
-  const d: Diagnostic = { code, severity: extras.severity ?? def.severity, message: fill(def.template, args), span };
+  const values = args as Record<string, unknown>;
+  const help = extras.help ?? (extras.suggestions?.length ? `did you mean \`${extras.suggestions[0]}\`?` : def.help && fill(def.help, values));
+  const d: Diagnostic = { code, severity: extras.severity ?? def.severity, message: fill(def.template, values), span };
   if (help) d.help = help;
   if (extras.notes?.length) d.notes = extras.notes;
   if (extras.suggestions?.length) d.suggestions = extras.suggestions;

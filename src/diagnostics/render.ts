@@ -1,6 +1,6 @@
 // Diagnostic renderers: rustc-style text, JSON (one object per diagnostic), and SARIF 2.1.0.
 import type { Diagnostic, Span } from './types.js';
-import { catalog } from './catalog.js';
+import { catalog, describe } from './catalog.js';
 
 export type Format = 'text' | 'json' | 'sarif';
 
@@ -121,9 +121,10 @@ export function toSarif(diagnostics: Diagnostic[], version: string): object {
             informationUri: 'https://github.com/nnc-dev/nnc',
             rules: codes.map((code) => ({
               id: code,
-              shortDescription: { text: catalog[code].template },
+              // A rule describes every diagnostic of its code, so the values one of them fills in are elided.
+              shortDescription: { text: describe(catalog[code].template) },
               defaultConfiguration: { level: sarifLevel[catalog[code].severity] },
-              ...(catalog[code].help ? { help: { text: catalog[code].help } } : {}),
+              ...(catalog[code].help ? { help: { text: describe(catalog[code].help!) } } : {}),
             })),
           },
         },

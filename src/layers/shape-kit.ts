@@ -79,9 +79,11 @@ export function windowLength(
   notes.push(`${axisName}: floor((${length} - ${effective}) / ${stride}) + 1 = ${out}`);
   const trace = axisTrace(ctx, axis, axisName);
   if (trace) notes.push(trace);
-  const code = what === 'kernel' ? 'NN3002' : 'NN3003';
-  const args = { [what]: q(written), layer: q(layer.name), axis: axisName, needed: effective, length };
-  throw new ShapeFailure([diag(code, layerSpan(ctx, what), args, { notes })]);
+  const common = { layer: q(layer.name), axis: axisName, needed: effective, length };
+  const span = layerSpan(ctx, what);
+  throw new ShapeFailure([what === 'kernel'
+    ? diag('NN3002', span, { kernel: q(written), ...common }, { notes })
+    : diag('NN3003', span, { pool: q(written), ...common }, { notes })]);
 }
 
 export function checkStridesWithDilation(layer: AnyLayer, ctx: LayerContext, strides: number[], dilation: number[]): void {

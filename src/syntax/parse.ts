@@ -63,7 +63,7 @@ function syntaxDiagnostic(e: IRecognitionException, file: string, text: string, 
   if (expectsCloser && (atEof || keywords.includes(t.image))) {
     const opener = unclosedOpener(tokens, atEof ? text.length : t.startOffset);
     if (opener) {
-      return diag('NN1005', span, { delimiter: expected, opener: '`' + opener.image + '`', line: opener.startLine, column: opener.startColumn }, {
+      return diag('NN1005', span, { delimiter: expected, opener: '`' + opener.image + '`', line: opener.startLine ?? '?', column: opener.startColumn ?? '?' }, {
         help: `add ${expected} before ${found}`,
       });
     }
