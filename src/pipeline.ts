@@ -28,6 +28,8 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
   /** Source text of every file read, for rendering diagnostics. */
   sources: Map<string, string>;
+  /** The AST of every file parsed (the checked file and its imports), for editors: symbols, folding, formatting. */
+  asts: Map<string, FileNode>;
 }
 
 export interface Host {
@@ -55,8 +57,9 @@ function firstPerPosition(diagnostics: Diagnostic[]): Diagnostic[] {
 }
 
 /** Parses `file` and, transitively, the files it imports. */
-function parseWithImports(file: string, text: string, host: Host, sources: Map<string, string>, diagnostics: Diagnostic[]) {
+function parseWithImports(file: string, text: string, host: Host, sources: Map<string, string>, diagnostics: Diagnostic[], asts: Map<string, FileNode>) {
   const main = parseSource(text, file);
+  asts.set(file, main.ast);
   append(diagnostics, main.diagnostics);
   const imported: FileNode[] = [];
   const visit = (ast: FileNode, chain: string[]) => {
@@ -79,6 +82,7 @@ function parseWithImports(file: string, text: string, host: Host, sources: Map<s
       sources.set(target, content);
       const parsed = parseSource(content, target);
       append(diagnostics, parsed.diagnostics);
+      asts.set(target, parsed.ast);
       imported.push(parsed.ast);
       visit(parsed.ast, [...chain, target]);
     }
@@ -91,11 +95,12 @@ function parseWithImports(file: string, text: string, host: Host, sources: Map<s
 export function check(file: string, text: string, host: Host, opts: { specDir?: string } = {}): CheckResult {
   const sources = new Map([[file, text]]);
   const diagnostics: Diagnostic[] = [];
+  const asts = new Map<string, FileNode>();
   const result = (spec: Spec | null, spans: SpanIndex | null, shapes: ModelShapeInfo[] = []): CheckResult => ({
-    file, spec, spans, shapes, diagnostics: firstPerPosition(diagnostics.sort(byPosition)), sources,
+    file, spec, spans, shapes, diagnostics: firstPerPosition(diagnostics.sort(byPosition)), sources, asts,
   });
 
-  const { main, imported } = parseWithImports(file, text, host, sources, diagnostics);
+  const { main, imported } = parseWithImports(file, text, host, sources, diagnostics, asts);
   if (main.items.length === 0 && diagnostics.length > 0) return result(null, null);
 
   const { raw, spans, diagnostics: normalizeDiagnostics } = normalize(main, imported);

@@ -13,6 +13,8 @@ usage:
   nnc summary <spec.nn> [--format text|json]
   nnc compile <spec.nn> [-o generated/] [--target tfjs-node]
   nnc spec <spec.nn>            print the normalized spec as JSON
+  nnc fmt [--check] <files, folders or globs...>   rewrite in the canonical layout (--check: only list, exit 1)
+  nnc lsp                       the language server, over stdio (for editors)
 
 options:
   --format       output format (default text)
@@ -50,7 +52,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       options: {
         format: { type: 'string' }, quiet: { type: 'boolean' }, 'max-errors': { type: 'string' },
         'deny-warnings': { type: 'boolean' }, 'no-color': { type: 'boolean' }, out: { type: 'string', short: 'o' },
-        target: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
+        target: { type: 'string' }, check: { type: 'boolean' }, stdio: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (e) {
@@ -77,8 +79,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return (await import('./compile.js')).compileCommand(rest, values, io);
       case 'spec':
         return (await import('./spec.js')).specCommand(rest, io);
+      case 'fmt':
+        return (await import('./fmt.js')).fmtCommand(rest, values, io);
+      case 'lsp':
+        return (await import('../lsp/server.js')).lspCommand();
       default:
-        throw new UsageError(`unknown command ${command}; expected check, summary, compile or spec`);
+        throw new UsageError(`unknown command ${command}; expected check, summary, compile, spec, fmt or lsp`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

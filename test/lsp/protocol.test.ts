@@ -1,0 +1,253 @@
+// `nnc lsp` as an editor meets it: a child process spoken to over stdio. The diagnostics must be those of
+// `nnc check --format json` on the same text (code, message, help, range), through edits and across an import.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CodeActionRequest, CompletionRequest, DefinitionRequest, DocumentFormattingRequest, DocumentSymbolRequest, FoldingRangeRequest,
+  HoverRequest, InlayHintRequest, ReferencesRequest, RenameRequest, SignatureHelpRequest, type CompletionItem, type Diagnostic,
+  type TextEdit, type Position,
+} from 'vscode-languageserver-protocol/node';
+import { format } from '../../src/format/format.js';
+import { root, startClient, uriOf, type Client } from './client.js';
+
+const common = `# Shared by main.nn.
+dataset fashion = fashion_mnist { normalize: scale(1/255), validation: 10% }
+
+model Shared {
+  input image: [28, 28, 1]
+  conv2d(8, kernel: 3, activation: relu)
+  flatten
+  dense(10, activation: softmax)
+}
+`;
+const main = `import "common.nn"
+
+model Small {
+  input image: [28, 28, 1]
+  conv2d(32, kernel: 3, activation: relu)
+  max_pool2d(2)
+  flatten
+  dense(10, activation: softmax)
+}
+
+train Small on fashion { loss: sparse_categorical_crossentropy }
+train Shared on fashion as shared_run { loss: sparse_categorical_crossentropy }
+`;
+
+let dir: string;
+let client: Client;
+let mainFile: string;
+let commonFile: string;
+
+/** What `nnc check --format json` says about `text` saved as `file`. */
+function cliDiagnostics(file: string, text: string) {
+  writeFileSync(file, text);
+  const r = spawnSync(path.join(root, 'bin', 'nnc'), ['check', '--format', 'json', file], { encoding: 'utf8' });
+  return JSON.parse(r.stdout) as { code: string; message: string; help: string | null; notes: string[]; file: string; range: { start: { line: number; column: number }; end: { line: number; column: number } } }[];
+}
+
+/** LSP's view of CLI diagnostics, for comparison: 0-based positions, message with notes and help. */
+function expected(cli: ReturnType<typeof cliDiagnostics>, file: string) {
+  return cli.filter((d) => d.file === file).map((d) => ({
+    code: d.code,
+    message: [d.message, ...d.notes.map((n) => `note: ${n}`), ...(d.help ? [`help: ${d.help}`] : [])].join('\n'),
+    range: { start: { line: d.range.start.line - 1, character: d.range.start.column - 1 }, end: { line: d.range.end.line - 1, character: d.range.end.column - 1 } },
+  }));
+}
+const seen = (ds: Diagnostic[]) => ds.map((d) => ({ code: d.code, message: d.message, range: d.range }));
+
+/** Position of the `nth` occurrence of `needle` in `text`, plus `shift` characters. */
+function pos(text: string, needle: string, shift = 0, nth = 0): Position {
+  let at = -1;
+  for (let i = 0; i <= nth; i++) at = text.indexOf(needle, at + 1);
+  if (at < 0) throw new Error(`no ${needle}`);
+  const before = text.slice(0, at + shift);
+  return { line: before.split('\n').length - 1, character: before.length - before.lastIndexOf('\n') - 1 };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'nnc-lsp-'));
+  mainFile = path.join(dir, 'main.nn');
+  commonFile = path.join(dir, 'common.nn');
+  writeFileSync(commonFile, common);
+  writeFileSync(mainFile, main);
+  client = await startClient();
+  client.open(mainFile, main);
+});
+
+afterAll(async () => {
+  expect(await client.stop()).toBe(0);
+});
+
+describe('nnc lsp over stdio', () => {
+  it('publishes the clean check of a spec with an import, then the same errors as nnc check through an edit and back', async () => {
+    const clean = await client.diagnostics(uriOf(mainFile));
+    expect(seen(clean.diagnostics)).toEqual(expected(cliDiagnostics(mainFile, main), mainFile));
+    expect(clean.diagnostics).toEqual([]);
+
+    const broken = main.replace('kernel: 3', 'kernel: 30').replace('activation: softmax', 'actvation: softmax');
+    client.change(mainFile, broken);
+    const errors = await client.diagnostics(uriOf(mainFile), (p) => p.diagnostics.length > 0);
+    const cli = expected(cliDiagnostics(path.join(dir, 'broken.nn'), broken), path.join(dir, 'broken.nn'));
+    expect(seen(errors.diagnostics)).toEqual(cli);
+    expect(errors.diagnostics.map((d) => d.code)).toContain('NN2002');
+    const typo = errors.diagnostics.find((d) => d.code === 'NN2002')!;
+    expect(typo.range).toEqual({ start: pos(broken, 'actvation'), end: pos(broken, 'actvation', 'actvation'.length) });
+    expect(typo.message).toContain('help: did you mean `activation`?');
+
+    const actions = await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri: uriOf(mainFile) }, range: typo.range, context: { diagnostics: [typo] },
+    });
+    const change = actions?.find((a) => 'title' in a && a.title === 'change to `activation`');
+    expect(change && 'edit' in change && change.edit?.changes?.[uriOf(mainFile)]).toEqual([{ range: typo.range, newText: 'activation' }]);
+
+    client.change(mainFile, broken.replace('kernel: 30', 'kernel: 3'));
+    const shape = await client.diagnostics(uriOf(mainFile), (p) => p.diagnostics.length === 1);
+    expect(shape.diagnostics[0].code).toBe('NN2002');
+
+    client.change(mainFile, main);
+    expect((await client.diagnostics(uriOf(mainFile), (p) => p.diagnostics.length === 0)).diagnostics).toEqual([]);
+  });
+
+  it('reports a shape error with the arithmetic notes of nnc check', async () => {
+    const broken = main.replace('kernel: 3', 'kernel: 30');
+    client.change(mainFile, broken);
+    const p = await client.diagnostics(uriOf(mainFile), (q) => q.diagnostics.length > 0);
+    expect(p.diagnostics.map((d) => d.code)).toEqual(['NN3002']);
+    expect(p.diagnostics[0].message).toContain('note: height: floor((28 - 30) / 1) + 1 = -1');
+    expect(p.diagnostics[0].range.start).toEqual(pos(broken, '30'));
+    client.change(mainFile, main);
+    await client.diagnostics(uriOf(mainFile), (q) => q.diagnostics.length === 0);
+  });
+
+  it('shows each layer output shape as an inlay hint at the end of its line', async () => {
+    const hints = await client.connection.sendRequest(InlayHintRequest.type, {
+      textDocument: { uri: uriOf(mainFile) }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+    });
+    expect(hints?.map((h) => [h.position, h.label])).toEqual([
+      [pos(main, 'conv2d(32, kernel: 3, activation: relu)', 'conv2d(32, kernel: 3, activation: relu)'.length), '-> [26, 26, 32]'],
+      [pos(main, 'max_pool2d(2)', 'max_pool2d(2)'.length), '-> [13, 13, 32]'],
+      [pos(main, 'flatten', 'flatten'.length), '-> [5408]'],
+      [pos(main, 'dense(10, activation: softmax)', 'dense(10, activation: softmax)'.length), '-> [10]'],
+    ]);
+  });
+
+  it('hovers a layer with its shape, parameters, FLOPs and the arithmetic behind them', async () => {
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'conv2d(32', 2) });
+    const text = (hover?.contents as { value: string }).value;
+    expect(text).toContain('`[28, 28, 1]` -> `[26, 26, 32]`');
+    expect(text).toContain('params: 320 (trainable 320, non-trainable 0)');
+    expect(text).toContain('height: floor((28 - 3) / 1) + 1 = 26');
+    expect(text).toContain('params: 3 * 3 * 1 * 32 + 32 = 320');
+    expect(text).toMatch(/FLOPs: [\d.]+ [KM]FLOPs per sample/);
+    const pool = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'max_pool2d') });
+    expect((pool?.contents as { value: string }).value).toContain('height: floor((26 - 2) / 2) + 1 = 13');
+  });
+
+  it('completes keywords, layer types, argument names, allowed values and names in scope', async () => {
+    const complete = async (text: string, at: Position) => {
+      client.change(mainFile, text);
+      const r = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: at });
+      return ((Array.isArray(r) ? r : r?.items) ?? []).map((i: CompletionItem) => i.label);
+    };
+    const inBody = main.replace('  flatten\n', '  flatten\n  \n');
+    const body = await complete(inBody, pos(inBody, '  \n', 2));
+    expect(body).toEqual(expect.arrayContaining(['input', 'conv2d', 'dense', 'lstm', 'batch_norm']));
+    expect(body).not.toContain('model');
+    const args = await complete(main, pos(main, 'dense(10, ', 'dense(10, '.length));
+    expect(args).toEqual(expect.arrayContaining(['activation', 'use_bias', 'kernel_initializer']));
+    expect(args).not.toContain('filters');
+    const values = await complete(main, pos(main, 'activation: softmax', 'activation: '.length));
+    expect(values).toEqual(expect.arrayContaining(['relu', 'softmax', 'sigmoid']));
+    const padded = main.replace('conv2d(32, kernel: 3,', 'conv2d(32, kernel: 3, padding: ,');
+    expect(await complete(padded, pos(padded, 'padding: ', 'padding: '.length))).toEqual(['valid', 'same']);
+    const models = await complete(main, pos(main, 'train ', 'train '.length));
+    expect(models.sort()).toEqual(['Shared', 'Small']);
+    expect(await complete(main, pos(main, ' on ', ' on '.length))).toEqual(['fashion']);
+    expect(await complete(main, pos(main, '{ loss: ', '{ loss: '.length))).toContain('sparse_categorical_crossentropy');
+    expect(await complete(main, pos(main, '{ loss', 2))).toEqual(expect.arrayContaining(['optimizer', 'epochs', 'early_stopping']));
+    expect(await complete(main + '\n', { line: main.split('\n').length, character: 0 })).toEqual(['model', 'dataset', 'train', 'import']);
+    client.change(mainFile, main);
+  });
+
+  it('gives signature help for layer arguments with their defaults', async () => {
+    const help = await client.connection.sendRequest(SignatureHelpRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'conv2d(32, ', 'conv2d(32, '.length) });
+    expect(help?.signatures[0].label).toMatch(/^conv2d\(filters, kernel, .*strides: \[1, 1\].*padding: valid/);
+    expect(help?.activeParameter).toBe(1);
+  });
+
+  it('goes to a definition and finds references across the import', async () => {
+    const def = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'on fashion', 4) });
+    expect(def).toEqual({ uri: uriOf(commonFile), range: { start: pos(common, 'fashion'), end: pos(common, 'fashion', 7) } });
+    const refs = await client.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'on fashion', 4), context: { includeDeclaration: true } });
+    expect(refs?.map((r) => [r.uri, r.range.start.line]).sort()).toEqual([[uriOf(commonFile), 1], [uriOf(mainFile), 10], [uriOf(mainFile), 11]]);
+  });
+
+  it('renames a dataset in both files, and refuses a name that is not one', async () => {
+    const edit = await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'on fashion', 4), newName: 'fmnist' });
+    const changes = edit?.changes ?? {};
+    expect(Object.keys(changes).sort()).toEqual([uriOf(commonFile), uriOf(mainFile)].sort());
+    expect(changes[uriOf(mainFile)].map((e) => [e.range.start, e.newText])).toEqual([[pos(main, 'on fashion', 3), 'fmnist'], [pos(main, 'on fashion', 3, 1), 'fmnist']]);
+    expect(changes[uriOf(commonFile)]).toEqual([{ range: { start: pos(common, 'fashion'), end: pos(common, 'fashion', 7) }, newText: 'fmnist' }]);
+    await expect(client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'on fashion', 4), newName: '9lives' })).rejects.toThrow(/not a name/);
+  });
+
+  it('re-checks an importer when the imported file changes in the editor', async () => {
+    client.open(commonFile, common);
+    await client.diagnostics(uriOf(commonFile));
+    client.change(commonFile, common.replace('dataset fashion', 'dataset fashion2'));
+    const p = await client.diagnostics(uriOf(mainFile), (q) => q.diagnostics.length > 0);
+    expect(p.diagnostics.map((d) => [d.code, d.message.split('\n')[0]])).toEqual([
+      ['NN2008', 'dataset `fashion` is not defined'], ['NN2008', 'dataset `fashion` is not defined'],
+    ]);
+    expect(p.diagnostics[0].message).toContain('help: did you mean `fashion2`?');
+    client.change(commonFile, common);
+    await client.diagnostics(uriOf(mainFile), (q) => q.diagnostics.length === 0);
+  });
+
+  it('publishes syntax errors of an imported file on that file, and keeps hints for the layers before an error', async () => {
+    const half = main.replace('max_pool2d(2)', 'max_pool2d(2))');
+    client.change(mainFile, half);
+    const p = await client.diagnostics(uriOf(mainFile), (q) => q.diagnostics.length > 0);
+    expect(p.diagnostics[0].code).toMatch(/^NN1/);
+    const hints = await client.connection.sendRequest(InlayHintRequest.type, {
+      textDocument: { uri: uriOf(mainFile) }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+    });
+    expect(hints?.map((h) => h.label)).toEqual(['-> [26, 26, 32]', '-> [13, 13, 32]']);
+    const symbols = await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: uriOf(mainFile) } });
+    expect(symbols?.map((s) => s.name)).toEqual(expect.arrayContaining(['Small']));
+    client.change(mainFile, main);
+    await client.diagnostics(uriOf(mainFile), (q) => q.diagnostics.length === 0);
+  });
+
+  it('lists document symbols with layer shapes, and folds blocks', async () => {
+    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: uriOf(mainFile) } })) as { name: string; detail?: string; children?: { name: string; detail?: string }[] }[];
+    expect(symbols.map((s) => s.name)).toEqual(['Small', 'Small', 'shared_run']);
+    expect(symbols[0].children?.map((c) => `${c.name} ${c.detail}`)).toEqual([
+      'image input', 'conv2d_1 conv2d -> [26, 26, 32]', 'max_pool2d_1 max_pool2d -> [13, 13, 32]', 'flatten_1 flatten -> [5408]', 'dense_1 dense -> [10]',
+    ]);
+    const folds = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri: uriOf(mainFile) } });
+    expect(folds).toContainEqual({ startLine: 2, endLine: 7 });
+  });
+
+  it('formats a document into the layout of nnc fmt', async () => {
+    const ugly = main.replace('  conv2d(32, kernel: 3, activation: relu)', 'conv2d( 32,kernel:3 ,activation : relu)').replace('max_pool2d(2)\n  flatten', 'max_pool2d(2)   flatten');
+    client.change(mainFile, ugly);
+    const edits = (await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: uriOf(mainFile) }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+    expect(edits.length).toBeGreaterThan(0);
+    const formatted = applyEdits(ugly, edits);
+    const want = format(ugly);
+    expect(want.ok && formatted).toBe(want.ok && want.text);
+    expect(formatted).toBe(main);
+    client.change(mainFile, main);
+  });
+});
+
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start)).reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
+}
