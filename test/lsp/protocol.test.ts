@@ -200,7 +200,7 @@ describe('nnc lsp over stdio', () => {
     await client.diagnostics(uriOf(commonFile));
     client.change(commonFile, common.replace('dataset fashion', 'dataset fashion2'));
     const p = await client.diagnostics(uriOf(mainFile), (q) => q.diagnostics.length > 0);
-    expect(p.diagnostics.map((d) => [d.code, d.message.split('\n')[0]])).toEqual([
+    expect(p.diagnostics.map((d) => [d.code, String(d.message).split('\n')[0]])).toEqual([
       ['NN2008', 'dataset `fashion` is not defined'], ['NN2008', 'dataset `fashion` is not defined'],
     ]);
     expect(p.diagnostics[0].message).toContain('help: did you mean `fashion2`?');
