@@ -82,7 +82,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'fmt':
         return (await import('./fmt.js')).fmtCommand(rest, values, io);
       case 'lsp':
-        return (await import('../lsp/server.js')).lspCommand();
+        return (await loadLanguageServer()).lspCommand();
       default:
         throw new UsageError(`unknown command ${command}; expected check, summary, compile, spec, fmt or lsp`);
     }
@@ -93,6 +93,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     throw e;
   }
+}
+
+/**
+ * The language server is a bundle of its own, dist/nnc-lsp.cjs (src/tools/build.ts), so that `nnc check` neither
+ * loads nor snapshots it; from the TypeScript sources it is its module. The specifier is a variable so that esbuild
+ * leaves it out of this bundle.
+ */
+async function loadLanguageServer(): Promise<typeof import('../lsp/server.js')> {
+  if (import.meta.url.endsWith('.cjs')) {
+    const { createRequire } = process.getBuiltinModule('node:module') as typeof import('node:module');
+    return createRequire(import.meta.url)('./nnc-lsp.cjs') as typeof import('../lsp/server.js');
+  }
+  const sources = '../lsp/server.js';
+  return (await import(sources)) as typeof import('../lsp/server.js');
 }
 
 /** How the process was started, which NNC_DEBUG reports: from the startup snapshot, the bundle or the TypeScript sources. */

@@ -3,6 +3,7 @@
 //   dist/nnc.cjs.cache     V8's code cache for it, written by a first run (bin/nnc.js)
 //   dist/nnc-snapshot.cjs  the same CLI with src/cli/snapshot.ts as entry
 //   dist/nnc.blob          the V8 startup snapshot made from it, which bin/nnc starts Node from
+//   dist/nnc-lsp.cjs       the language server (`nnc lsp`), loaded by the CLI only for that command
 // A snapshot that cannot be made is a warning, not a failure: bin/nnc then runs bin/nnc.js.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -42,6 +43,13 @@ await build({
   entryPoints: ['src/cli/snapshot.ts'],
   outfile: 'dist/nnc-snapshot.cjs',
   banner: { js: "var __nncModuleUrl = require('node:url').pathToFileURL(__filename).href, __nncRequire = require; require = (id) => __nncRequire(id);" },
+});
+
+await build({
+  ...common,
+  entryPoints: ['src/lsp/server.ts'],
+  outfile: 'dist/nnc-lsp.cjs',
+  banner: { js: "const __nncModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
 // A first run writes the code cache, holding the functions a check runs.
