@@ -73,6 +73,14 @@ describe('confusionHeatmap', () => {
     expect(cells).toHaveLength(9);
   });
 
+  it('draws class names that vega would read as code: constructor, toString, if, U+2028', async () => {
+    const classes = ['constructor', 'toString', 'if', 'line\u2028break', '__proto__', 'a"b'];
+    const matrix = classes.map((_, e) => classes.map((__, p) => (e === p ? 3 : 1)));
+    const chart = await confusionHeatmap(matrix, classes);
+    const axisLabels = findAll(parseXml(chart.svg), (e) => hasClass(e, 'role-axis-label')).map((g) => texts(g));
+    expect(axisLabels).toEqual([classes, classes]);
+  });
+
   it('rejects a matrix that does not match the class list', async () => {
     await expect(confusionHeatmap([[1, 2], [3, 4]], ['a', 'b', 'c'])).rejects.toThrow(PlotError);
   });

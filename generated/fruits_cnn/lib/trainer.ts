@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import {
-  captureModelWeights, readCheckpoint, restoreModelWeights, restoreOptimizerWeights, writeCheckpoint,
+  captureModelWeights, nonFiniteWeight, readCheckpoint, restoreModelWeights, restoreOptimizerWeights, writeCheckpoint,
   type TrainState, type WeightSnapshot,
 } from './checkpoint.js';
 import { saveModelAtomic } from './model-io.js';
@@ -56,6 +56,8 @@ export interface TrainArgs {
   seed?: number;
   /** Aborting acts like Ctrl-C: finish the batch, checkpoint, return with stopReason 'interrupted'. */
   signal?: AbortSignal;
+  /** Polled before every batch; true acts like Ctrl-C (e.g. a flag set by another thread). */
+  shouldStop?: () => boolean;
   /** Install a SIGINT handler (default true). */
   handleSigint?: boolean;
   onEpochEnd?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
@@ -143,7 +145,8 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     }
     restoreModelWeights(model, checkpoint.weights, checkpoint.dir);
     await restoreOptimizerWeights(optimizer, checkpoint.optimizer.weights);
-    state = { ...checkpoint.state, epochs: args.epochs ?? checkpoint.state.epochs, batchSize: args.batchSize ?? checkpoint.state.batchSize };
+    // The current spec's epoch count (or --epochs) decides how far the resumed run goes.
+    state = { ...checkpoint.state, epochs: state.epochs, batchSize: args.batchSize ?? checkpoint.state.batchSize };
     bestWeights = checkpoint.bestWeights;
     lastGood = checkpoint.weights;
     reporter.info(`resuming from ${checkpoint.dir}: epoch ${state.epochsDone + 1}/${state.epochs}` +
@@ -198,7 +201,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       let badLoss: number | null = null;
 
       for (; start < n; start += state.batchSize) {
-        if (interrupted || args.signal?.aborted) { interrupted = true; break; }
+        if (interrupted || args.signal?.aborted || args.shouldStop?.()) { interrupted = true; break; }
         const size = Math.min(state.batchSize, n - start);
         const outs = tf.tidy(() => {
           const ids = tf.slice(order, start, size);
@@ -216,26 +219,34 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
         const done = start + size;
         args.onBatchEnd?.(epoch, done, loss);
         reporter.batch(epoch, done, done - firstSample, (performance.now() - epochStart) / 1000, meanLogs(sums, done));
+        // The batch loop would otherwise never yield: a Ctrl-C is seen before the next batch, not at epoch end.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       order.dispose();
       const trainSeconds = (performance.now() - epochStart) / 1000;
 
-      if (badLoss !== null) {
+      const nanStop = (what: string) => {
         restoreModelWeights(model, lastGood, 'last good weights');
-        const batch = Math.floor(start / state.batchSize) + 1;
-        reporter.error(`error: loss became ${badLoss} at epoch ${epoch + 1}, batch ${batch}; training stopped. ` +
-          `Model weights rolled back to ${state.epochsDone > 0 ? `the end of epoch ${state.epochsDone}` : 'their initial values'} (checkpoint left unchanged). ` +
+        reporter.error(`error: ${what}; training stopped. ` +
+          `Model weights rolled back to ${state.epochsDone > 0 || state.samplesDoneInEpoch > 0 ? 'the last checkpoint' : 'their initial values'} (checkpoint left unchanged). ` +
           'Try a lower learning rate or check the data for NaN/Inf values.');
         return finish('nan');
-      }
+      };
+      if (badLoss !== null) return nanStop(`loss became ${badLoss} at epoch ${epoch + 1}, batch ${Math.floor(start / state.batchSize) + 1}`);
       if (start < n) {
         // Interrupted mid-epoch: checkpoint the partial epoch so --resume continues at this sample.
+        const partial = await captureModelWeights(model);
+        const bad = nonFiniteWeight(partial);
+        if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
         state = { ...state, samplesDoneInEpoch: start, partialSums: sums };
-        lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights });
+        lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights: partial });
         reporter.info(`interrupted at epoch ${epoch + 1}, sample ${start}/${n}; checkpoint saved in ${paths.checkpoint} (continue with --resume)`);
         return finish('interrupted');
       }
 
+      const weights = await captureModelWeights(model);
+      const bad = nonFiniteWeight(weights);
+      if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
       const logs = meanLogs(sums, n);
       if (validation) Object.assign(logs, await evaluateValidation({
         model, lossFn: engine.lossFunctions[0], loss: spec.loss, trainMetricNames: metricNames, metrics: spec.metrics,
@@ -245,7 +256,6 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       for (const [key, value] of Object.entries(logs)) (state.history[key] ??= []).push(value);
 
       updatePlateau(spec.schedule, state.schedule, logs, epoch);
-      const weights = await captureModelWeights(model);
       const es = spec.early_stopping;
       if (es) {
         const value = monitorValue(es.monitor, logs);

@@ -139,6 +139,25 @@ export async function captureModelWeights(model: tf.LayersModel): Promise<Weight
   return { specs, data: new Uint8Array(data) };
 }
 
+/**
+ * The name of the first weight holding NaN or +-Infinity, or null when all are finite. A finite loss does not
+ * prove finite weights (crossentropy clips its input), so every save checks the weights themselves.
+ */
+export function nonFiniteWeight(snapshot: WeightSnapshot): string | null {
+  let offset = 0;
+  for (const spec of snapshot.specs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === 'float32' && !spec.quantization) {
+      const at = snapshot.data.byteOffset + offset;
+      const values = at % 4 === 0 ? new Float32Array(snapshot.data.buffer, at, count)
+        : new Float32Array(snapshot.data.slice(offset, offset + count * 4).buffer);
+      for (let i = 0; i < count; i++) if (!Number.isFinite(values[i])) return spec.name;
+    }
+    offset += count * (spec.dtype === 'bool' ? 1 : 4);
+  }
+  return null;
+}
+
 /** Sets model weights from a snapshot, by position, checking shapes. */
 export function restoreModelWeights(model: tf.LayersModel, snapshot: WeightSnapshot, origin: string): void {
   const weights = model.weights;
