@@ -144,6 +144,7 @@ async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: strin
     batchSize: opts.batchSize,
     seed,
     shouldStop: interruptRequested(),
+    dataset: DATASET,
   });
   if (result.stopReason === 'nan' || result.stopReason === 'interrupted') {
     // A run that did not complete never replaces model/, report/ or history.* of an earlier one.

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { modelFiles, readModelArtifacts, resolveCompleteDir, weightDataBytes, weightSpecsByteLength, writeDirAtomic } from './model-io.js';
 import type { RngState } from './rng.js';
 import type { MonitorState, ScheduleState } from './schedules.js';
+import type { SpecFingerprint } from './spec-fingerprint.js';
 
 export class CheckpointError extends Error {
   constructor(message: string) {
@@ -52,6 +53,8 @@ export interface LoadedCheckpoint {
   weights: WeightSnapshot;
   optimizer: { className: string; weights: WeightSnapshot };
   bestWeights: WeightSnapshot | null;
+  /** What the checkpoint was trained from; null in checkpoints written without one. */
+  spec: SpecFingerprint | null;
 }
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -180,6 +183,7 @@ export async function writeCheckpoint(dir: string, args: {
   model: tf.LayersModel; optimizer: tf.Optimizer; state: TrainState; bestWeights: WeightSnapshot | null;
   /** Weights already captured for this state (avoids reading them twice). */
   weights?: WeightSnapshot;
+  spec?: SpecFingerprint | null;
 }): Promise<WeightSnapshot> {
   const weights = args.weights ?? await captureModelWeights(args.model);
   const artifacts = await captureTopology(args.model);
@@ -194,6 +198,7 @@ export async function writeCheckpoint(dir: string, args: {
     state: args.state,
     optimizer: { className: args.optimizer.getClassName(), specs: optimizerWeights.specs },
     bestWeights: args.bestWeights ? { specs: args.bestWeights.specs } : null,
+    spec: args.spec ?? null,
     checksums,
   });
   await writeDirAtomic(dir, files);
@@ -218,7 +223,7 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint | nu
   if (complete === null) return null;
   const statePath = path.join(complete, STATE_JSON);
   let meta: {
-    format: string; state: TrainState; checksums: Record<string, string>;
+    format: string; state: TrainState; checksums: Record<string, string>; spec?: SpecFingerprint | null;
     optimizer: { className: string; specs: tf.io.WeightsManifestEntry[] }; bestWeights: { specs: tf.io.WeightsManifestEntry[] } | null;
   };
   try {
@@ -244,7 +249,7 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint | nu
   }
   const bestWeights = meta.bestWeights ? { specs: meta.bestWeights.specs, data: await readVerified(BEST_WEIGHTS_BIN) } : null;
   return {
-    dir: complete, state: meta.state, weights,
+    dir: complete, state: meta.state, weights, spec: meta.spec ?? null,
     optimizer: { className: meta.optimizer.className, weights: { specs: meta.optimizer.specs, data: optimizerData } },
     bestWeights,
   };

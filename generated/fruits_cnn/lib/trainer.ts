@@ -19,6 +19,7 @@ import {
   updateMonitor, updatePlateau,
 } from './schedules.js';
 import type { TrainSpec } from './spec-types.js';
+import { fingerprintDifferences, specFingerprint, type SpecFingerprint } from './spec-fingerprint.js';
 import {
   classIndices, compileLoss, evaluateValidation, prepareTargets, TFJS_METRICS, TrainError, type ValidationData,
 } from './train-metrics.js';
@@ -56,6 +57,11 @@ export interface TrainArgs {
   seed?: number;
   /** Aborting acts like Ctrl-C: finish the batch, checkpoint, return with stopReason 'interrupted'. */
   signal?: AbortSignal;
+  /**
+   * The dataset spec: with it, checkpoints record what they were trained from (model, dataset, training) and
+   * --resume refuses a checkpoint of another spec.
+   */
+  dataset?: unknown;
   /** Polled before every batch; true acts like Ctrl-C (e.g. a flag set by another thread). */
   shouldStop?: () => boolean;
   /** Install a SIGINT handler (default true). */
@@ -138,7 +144,18 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   let lastGood: WeightSnapshot;
   const reporter = new ProgressReporter({ quiet: args.quiet, log: args.log, totalEpochs: state.epochs, samplesPerEpoch: n });
 
+  const fingerprint: SpecFingerprint | null = args.dataset === undefined ? null : specFingerprint(model, args.dataset, spec);
   const checkpoint = args.resume ? await readCheckpoint(paths.checkpoint) : null;
+  if (checkpoint && fingerprint) {
+    if (checkpoint.spec === null) {
+      throw new TrainError(`${checkpoint.dir}: the checkpoint does not record the spec it was trained from, so it cannot be resumed safely; train without --resume`);
+    }
+    if (checkpoint.spec.hash !== fingerprint.hash) {
+      throw new TrainError(`${checkpoint.dir}: the checkpoint was trained from another spec; refusing to resume (it would mix two models). ` +
+        `Differences (checkpoint -> spec): ${fingerprintDifferences(checkpoint.spec, fingerprint).join('; ')}. ` +
+        'Restore the spec, or train without --resume (or with another --out)');
+    }
+  }
   if (checkpoint) {
     if (checkpoint.optimizer.className !== optimizer.getClassName()) {
       throw new TrainError(`${checkpoint.dir}: checkpoint was made with optimizer ${checkpoint.optimizer.className}, the spec uses ${optimizer.getClassName()}`);
@@ -239,7 +256,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
         const bad = nonFiniteWeight(partial);
         if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
         state = { ...state, samplesDoneInEpoch: start, partialSums: sums };
-        lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights: partial });
+        lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights: partial, spec: fingerprint });
         reporter.info(`interrupted at epoch ${epoch + 1}, sample ${start}/${n}; checkpoint saved in ${paths.checkpoint} (continue with --resume)`);
         return finish('interrupted');
       }
@@ -271,7 +288,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
         }
       }
       state = { ...state, epochsDone: epoch + 1, samplesDoneInEpoch: 0, partialSums: {}, epochRngState: nextEpochRngState };
-      lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights });
+      lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights, spec: fingerprint });
       const seconds = (performance.now() - epochStart) / 1000;
       reporter.epochEnd(epoch, logs, (n - firstSample) / Math.max(trainSeconds, 1e-9), seconds, includeLr);
       await args.onEpochEnd?.(epoch, logs);
