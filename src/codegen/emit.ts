@@ -111,6 +111,8 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions): 
     dataset: unit.dataset,
     layers,
     specHash,
+    // Units of the last layer: the class count a classification dataset must have (1 unit: two classes).
+    outputUnits: info.layers[info.layers.length - 1]?.outputShape.at(-1) ?? null,
     // One level deeper than the output folder: the trainer lives in <out>/<folder>/. data.ts resolves it as a URL,
     // so each name is percent-encoded: a folder named `specs #1` must not become `specs ` and a fragment.
     specDir: '../' + opts.specDirFromOutput.split('/').map(encodeURIComponent).join('/'),
