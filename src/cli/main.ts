@@ -103,7 +103,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 async function loadLanguageServer(): Promise<typeof import('../lsp/server.js')> {
   if (import.meta.url.endsWith('.cjs')) {
     const { createRequire } = process.getBuiltinModule('node:module') as typeof import('node:module');
-    return createRequire(import.meta.url)('./nnc-lsp.cjs') as typeof import('../lsp/server.js');
+    try {
+      return createRequire(import.meta.url)('./nnc-lsp.cjs') as typeof import('../lsp/server.js');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+      throw new UsageError('the language server bundle (dist/nnc-lsp.cjs) is missing; run npm run build');
+    }
   }
   const sources = '../lsp/server.js';
   return (await import(sources)) as typeof import('../lsp/server.js');

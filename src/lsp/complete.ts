@@ -214,3 +214,20 @@ export function signatureHelp(text: string, offset: number): SignatureHelp | nul
     activeParameter: Math.max(0, active),
   };
 }
+
+/** Hover text for an argument of a layer or a property of a train block: its allowed values and default. */
+export function propertyHover(owner: { layer: string } | { train: true }, key: string): string | null {
+  const s = 'layer' in owner ? layerArguments(owner.layer)[key] : props(trainingSchema)[key];
+  if (!s) return null;
+  const schema = deref(s) ?? s;
+  const values = valuesOf(s);
+  const type = Array.isArray(schema.type) ? schema.type.join(' or ') : (schema.type as string | undefined);
+  const limits = [['minimum', '>='], ['exclusiveMinimum', '>'], ['maximum', '<='], ['exclusiveMaximum', '<']]
+    .filter(([k]) => typeof schema[k] === 'number').map(([k, op]) => `${op} ${schema[k]}`);
+  const lines = [`**${key}**${'layer' in owner ? ` (argument of \`${owner.layer}\`)` : ' (training)'}`, ''];
+  if (values.length) lines.push(`- one of ${values.map((v) => `\`${v}\``).join(', ')}`);
+  else if (type) lines.push(`- ${type}${limits.length ? ` ${limits.join(', ')}` : ''}`);
+  const def = defaultText(s);
+  lines.push(def !== null ? `- default \`${def}\`` : '- required');
+  return lines.join('\n');
+}

@@ -2,9 +2,10 @@
 // feature modules; everything it knows comes from the pipeline's `check` and the AST, with no parser of its own.
 import { createConnection, ProposedFeatures, ResponseError, ErrorCodes, TextDocumentSyncKind, FileChangeType, type InlayHint, type Location, type TextEdit } from 'vscode-languageserver/node';
 import { format } from '../format/format.js';
-import type { Diagnostic } from '../diagnostics/types.js';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
+import type { FileNode } from '../syntax/ast.js';
 import { codeActions } from './actions.js';
-import { completions, signatureHelp } from './complete.js';
+import { completions, propertyHover, signatureHelp } from './complete.js';
 import { toLsp } from './diagnostics.js';
 import { inlayLabel, layerHover, modelHover } from './explain.js';
 import { pathToUri, spanRange, uriToPath, within } from './positions.js';
@@ -86,6 +87,8 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
   connection.onHover(({ textDocument, position }) => {
     const ctx = at(textDocument.uri, position);
     if (!ctx) return null;
+    const keyHover = argumentKeyAt(ctx.analysis.result.asts.get(ctx.path), ctx.offset);
+    if (keyHover) return { contents: { kind: 'markdown', value: keyHover.text }, range: spanRange(keyHover.span) };
     for (const model of ctx.analysis.models) {
       if (model.span.file !== ctx.path || !within(ctx.offset, model.span)) continue;
       const layer = model.layers.find((l) => within(ctx.offset, l.span));
@@ -194,6 +197,26 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
     connection.onExit(() => resolve(shutdown ? 0 : 1));
     connection.listen();
   });
+}
+
+/** The argument or train property name under the cursor, with its schema facts. */
+function argumentKeyAt(ast: FileNode | undefined, offset: number): { text: string; span: Span } | null {
+  for (const item of ast?.items ?? []) {
+    if (!within(offset, item.span)) continue;
+    if (item.kind === 'model') {
+      for (const stmt of item.body) {
+        if (stmt.kind !== 'layer') continue;
+        const arg = stmt.args.find((a) => a.key && within(offset, a.key.span));
+        const text = arg?.key && propertyHover({ layer: stmt.type.text }, arg.key.text);
+        if (text) return { text, span: arg.key!.span };
+      }
+    } else if (item.kind === 'train') {
+      const prop = item.props.find((p) => within(offset, p.key.span));
+      const text = prop && propertyHover({ train: true }, prop.key.text);
+      if (text) return { text, span: prop.key.span };
+    }
+  }
+  return null;
 }
 
 /** `nnc lsp [--stdio]`: serves until the client says exit; exit code 0 after a shutdown request, 1 without. */

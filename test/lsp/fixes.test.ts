@@ -84,3 +84,17 @@ describe('quick fixes and related locations', () => {
     ]);
   });
 });
+
+describe('nnc lsp without the startup snapshot', () => {
+  it('runs from the bundle when NODE_OPTIONS is set, and serves diagnostics', async () => {
+    const other = await startClient({ NODE_OPTIONS: '--no-warnings', NNC_DEBUG: '1' });
+    const file = path.join(dir, 'fallback.nn');
+    const text = 'model M {\n  input x: [4]\n  dense(0)\n}\n';
+    writeFileSync(file, text);
+    other.open(file, text);
+    const p = await other.diagnostics(uriOf(file));
+    expect(p.diagnostics.map((d) => d.code)).toEqual(['NN2004']);
+    expect(await other.stop()).toBe(0);
+    expect(other.stderr()).toContain('nnc: started from the bundle');
+  });
+});

@@ -147,6 +147,21 @@ describe('nnc lsp over stdio', () => {
     expect((pool?.contents as { value: string }).value).toContain('height: floor((26 - 2) / 2) + 1 = 13');
   });
 
+  it('hovers an argument or a train property with its allowed values and default', async () => {
+    const hover = async (needle: string) => {
+      const r = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, needle, 1) });
+      return (r?.contents as { value: string } | undefined)?.value ?? '';
+    };
+    const activation = await hover('activation: relu');
+    expect(activation).toContain('**activation** (argument of `conv2d`)');
+    expect(activation).toContain('`relu`');
+    expect(activation).toContain('- default `linear`');
+    expect(await hover('kernel: 3')).toContain('- required');
+    const loss = await hover('loss: sparse');
+    expect(loss).toContain('**loss** (training)');
+    expect(loss).toContain('`mean_squared_error`');
+  });
+
   it('completes keywords, layer types, argument names, allowed values and names in scope', async () => {
     const complete = async (text: string, at: Position) => {
       client.change(mainFile, text);
@@ -170,6 +185,9 @@ describe('nnc lsp over stdio', () => {
     expect(await complete(main, pos(main, '{ loss: ', '{ loss: '.length))).toContain('sparse_categorical_crossentropy');
     expect(await complete(main, pos(main, '{ loss', 2))).toEqual(expect.arrayContaining(['optimizer', 'epochs', 'early_stopping']));
     expect(await complete(main + '\n', { line: main.split('\n').length, character: 0 })).toEqual(['model', 'dataset', 'train', 'import']);
+    const optimizer = main.replace('{ loss: sparse_categorical_crossentropy }', '{ loss: sparse_categorical_crossentropy, optimizer: adam() }');
+    expect(await complete(optimizer, pos(optimizer, 'adam(', 'adam('.length))).toEqual(expect.arrayContaining(['learning_rate', 'beta_1', 'epsilon']));
+    expect(await complete(optimizer, pos(optimizer, 'optimizer: ', 'optimizer: '.length))).toEqual(expect.arrayContaining(['adam', 'sgd', 'rmsprop']));
     client.change(mainFile, main);
   });
 
