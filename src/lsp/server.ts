@@ -173,7 +173,7 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
 
   connection.onCodeAction(({ textDocument, context }) => {
     const ctx = at(textDocument.uri);
-    return ctx ? codeActions(textDocument.uri, context.diagnostics, ctx.analysis.result.asts.get(ctx.path), ctx.open.lines) : [];
+    return ctx ? codeActions(textDocument.uri, context.diagnostics, ctx.analysis.result.asts.get(ctx.path), ctx.open.lines, ctx.analysis.models) : [];
   });
 
   const formatEdits = (uri: string, range?: { start: { line: number; character: number }; end: { line: number; character: number } }): TextEdit[] => {

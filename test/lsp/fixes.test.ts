@@ -53,6 +53,21 @@ describe('quick fixes and related locations', () => {
     expect(fix.edit?.changes?.[uriOf(file)]).toEqual([{ range: { start: { line: 3, character: 2 }, end: { line: 3, character: 2 } }, newText: 'flatten\n  ' }]);
   });
 
+  it('sets the arguments that help names on the layer it names, replacing or adding them', async () => {
+    const net = (last: string, loss = 'sparse_categorical_crossentropy') =>
+      `model Net {\n  input image: [28, 28]\n  flatten\n  ${last}\n}\ndataset fashion = fashion_mnist { normalize: scale(1/255) }\ntrain Net on fashion { loss: ${loss} }\n`;
+    const units = await diagnosticsOf('units.nn', net('dense(12, activation: softmax)'));
+    const [setUnits] = await fixesFor(units.file, units.diagnostics.find((x) => x.code === 'NN4001')!);
+    expect(setUnits.title).toBe('set `units: 10` on `dense_1`');
+    expect(setUnits.edit?.changes?.[uriOf(units.file)]).toEqual([{ range: { start: { line: 3, character: 8 }, end: { line: 3, character: 10 } }, newText: '10' }]);
+    const act = await diagnosticsOf('activation.nn', net('dense(10, activation: sigmoid)'));
+    const [setAct] = await fixesFor(act.file, act.diagnostics.find((x) => x.code === 'NN4004')!);
+    expect(setAct.edit?.changes?.[uriOf(act.file)]).toEqual([{ range: { start: { line: 3, character: 24 }, end: { line: 3, character: 31 } }, newText: 'softmax' }]);
+    const added = await diagnosticsOf('added.nn', net('dense(10)'));
+    const [addAct] = await fixesFor(added.file, added.diagnostics.find((x) => x.code === 'NN4004')!);
+    expect(addAct.edit?.changes?.[uriOf(added.file)]).toEqual([{ range: { start: { line: 3, character: 10 }, end: { line: 3, character: 10 } }, newText: ', activation: softmax' }]);
+  });
+
   it('points a duplicate name at the first declaration', async () => {
     const text = 'model M {\n  input x: [4]\n  dense(1)\n}\nmodel M {\n  input x: [4]\n  dense(1)\n}\n';
     const { file, diagnostics } = await diagnosticsOf('duplicate.nn', text);
