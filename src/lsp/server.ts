@@ -1,5 +1,6 @@
 // `nnc lsp`: the language server, over stdio. It wires LSP requests to the workspace (checks, debouncing) and to the
 // feature modules; everything it knows comes from the pipeline's `check` and the AST, with no parser of its own.
+import * as path from 'node:path';
 import { createConnection, ProposedFeatures, ResponseError, ErrorCodes, TextDocumentSyncKind, FileChangeType, type InlayHint, type Location, type TextEdit } from 'vscode-languageserver/node';
 import { format } from '../format/format.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
@@ -135,7 +136,13 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
 
   connection.onDefinition(({ textDocument, position }) => {
     const s = symbolAt(textDocument.uri, position);
-    return s ? location(s.decl.name.span) : null;
+    if (s) return location(s.decl.name.span);
+    // On an import's path: the imported file.
+    const ctx = at(textDocument.uri, position);
+    const item = ctx?.analysis.result.asts.get(ctx.path)?.items.find((it) => it.kind === 'import' && within(ctx.offset, it.path.span));
+    if (!ctx || item?.kind !== 'import') return null;
+    const target = path.join(path.dirname(ctx.path), item.path.value);
+    return ctx.analysis.result.sources.has(target) ? { uri: uriOf(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } : null;
   });
 
   connection.onReferences(({ textDocument, position, context }) => {

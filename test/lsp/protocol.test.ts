@@ -200,6 +200,8 @@ describe('nnc lsp over stdio', () => {
   it('goes to a definition and finds references across the import', async () => {
     const def = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'on fashion', 4) });
     expect(def).toEqual({ uri: uriOf(commonFile), range: { start: pos(common, 'fashion'), end: pos(common, 'fashion', 7) } });
+    const file = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'common.nn') });
+    expect(file).toEqual({ uri: uriOf(commonFile), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
     const refs = await client.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'on fashion', 4), context: { includeDeclaration: true } });
     expect(refs?.map((r) => [r.uri, r.range.start.line]).sort()).toEqual([[uriOf(commonFile), 1], [uriOf(mainFile), 10], [uriOf(mainFile), 11]]);
   });
