@@ -23,7 +23,7 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
   const workspace = new Workspace((file: string, diagnostics: Diagnostic[]) => {
     const open = workspace.open.get(file);
     void connection.sendDiagnostics({ uri: uriOf(file), version: open?.version, diagnostics: diagnostics.map(toLsp) });
-  }, Number.isFinite(debounce) && debounce >= 0 ? debounce : 100);
+  }, Number.isFinite(debounce) && debounce >= 0 ? debounce : 100, (message) => connection.console.error(message));
   let shutdown = false;
 
   connection.onInitialize(() => ({

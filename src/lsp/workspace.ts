@@ -34,6 +34,7 @@ export class Workspace {
   constructor(
     private readonly publish: (path: string, diagnostics: Diagnostic[]) => void,
     private readonly debounceMs = 100,
+    private readonly onError: (message: string) => void = (m) => process.stderr.write(m + '\n'),
   ) {}
 
   private readFile = (file: string): string => this.open.get(file)?.text ?? readFileSync(file, 'utf8');
@@ -72,8 +73,13 @@ export class Workspace {
     for (const root of roots) {
       const file = this.open.get(root);
       if (!file) continue;
-      const result = check(root, file.text, { readFile: this.readFile });
-      this.analyses.set(root, { result, models: indexModels(result) });
+      try {
+        const result = check(root, file.text, { readFile: this.readFile });
+        this.analyses.set(root, { result, models: indexModels(result) });
+      } catch (e) {
+        // A bug in a checker must not take the server down with every open file: say so, keep the last analysis.
+        this.onError(`nnc: internal error checking ${root}: ${(e as Error)?.stack ?? e}`);
+      }
     }
     this.lastRun = Date.now();
     this.publishAll(new Set(roots));
