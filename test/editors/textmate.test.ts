@@ -93,6 +93,14 @@ describe('TextMate grammar', () => {
     expect(scopeOf(text, 'on')).toBe('keyword.other.on.nn');
   });
 
+  it('scopes the graph syntax: blocks, named tensors and repeats', () => {
+    const text = 'block residual(filters) {\n  input x\n  y = conv2d(filters, kernel: 3)(x) * 2\n}';
+    expect(scopeOf(text, 'block')).toBe('keyword.declaration.block.nn');
+    expect(scopeOf(text, 'residual')).toBe('entity.name.function.block.nn');
+    expect(scopeOf(text, 'y')).toBe('variable.other.tensor.nn');
+    expect(scopeOf(text, '*')).toBe('keyword.operator.nn');
+  });
+
   it('ends an unterminated string at the end of its line', () => {
     const lines = tokenize('dataset d = csv("open\n  dense(1)');
     expect(lines[1].tokens.find((t) => t.text === 'dense')?.scopes).toEqual(['support.function.layer.nn']);
