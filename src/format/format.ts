@@ -83,8 +83,7 @@ function spaceBetween(a: IToken, b: IToken, before: IToken | undefined): string 
   if (y === ',' || y === ':' || y === ')' || y === ']') return '';
   if (x === '(' || x === '[') return '';
   if (x === '{') return y === '}' ? '' : ' ';
-  // A call, and a call's input list right after its arguments: `conv2d(64, 3)(x)`.
-  if (y === '(' && (a.tokenType.name === 'Identifier' || x === ')')) return '';
+  if (y === '(' && a.tokenType.name === 'Identifier') return '';
   if (x === '/' || y === '/') return '';
   // A minus that starts a value (after a separator or an opener) is unary: `-1`, not `- 1`.
   if (x === '-' && (!before || [',', ':', '(', '[', '{', '='].includes(before.image))) return '';
