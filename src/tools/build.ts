@@ -4,6 +4,7 @@
 //   dist/nnc-snapshot.cjs  the same CLI with src/cli/snapshot.ts as entry
 //   dist/nnc.blob          the V8 startup snapshot made from it, which bin/nnc starts Node from
 //   dist/nnc-lsp.cjs       the language server (`nnc lsp`), loaded by the CLI only for that command
+//   native/build/          the optional nnc-native addon (native/build.mjs; a warning when it cannot be built)
 // A snapshot that cannot be made is a warning, not a failure: bin/nnc then runs bin/nnc.js.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -51,6 +52,9 @@ await build({
   outfile: 'dist/nnc-lsp.cjs',
   banner: { js: "const __nncModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+
+// The optional native training step (native/): built where g++ and OpenBLAS are found, else a warning; never fails.
+spawnSync(process.execPath, [path.join(root, 'native', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 
 // A first run writes the code cache, holding the functions a check runs.
 const warm = spawnSync(process.execPath, ['bin/nnc.js', 'check', 'specs/fashion_mlp.nn', '--quiet'], { cwd: root, stdio: 'inherit' });

@@ -1,0 +1,11 @@
+{
+  "targets": [{
+    "target_name": "nnc_native",
+    "sources": ["src/addon.cc", "src/step.cc"],
+    "include_dirs": ["<!(node find-openblas.cjs include)"],
+    "cflags_cc!": ["-fno-exceptions"],
+    "cflags_cc": ["-O3", "-march=native", "-fno-math-errno", "-std=c++17"],
+    "libraries": ["<!(node find-openblas.cjs lib)", "-lpthread", "-lm"],
+    "ldflags": ["-Wl,--exclude-libs,ALL", "-static-libstdc++", "-static-libgcc"]
+  }]
+}

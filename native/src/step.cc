@@ -1,0 +1,429 @@
+// Forward, loss, backward and optimizer of a Sequential model in one call. Matrix products go to OpenBLAS sgemm;
+// convolutions are im2col + sgemm; the rest are plain loops the compiler vectorizes. The arithmetic follows tfjs's
+// kernels (same formulas, same float32 order in the optimizer) so a step matches tfjs's to rounding.
+#include "step.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace nnc {
+
+namespace {
+
+constexpr int kDescHeader = 9;
+constexpr int kDescLayer = 16;
+constexpr float kClipEpsilon = 1e-7f;  // tfjs's backend epsilon() for float32, used by its crossentropy
+
+uint64_t nextRandom(uint64_t s[2]) {  // xorshift128+
+  uint64_t x = s[0];
+  const uint64_t y = s[1];
+  s[0] = y;
+  x ^= x << 23;
+  s[1] = x ^ y ^ (x >> 17) ^ (y >> 26);
+  return s[1] + y;
+}
+
+void sgemm(bool transA, bool transB, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
+           float* c, int ldc) {
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
+              lda, b, ldb, beta, c, ldc);
+}
+
+void addBiasActivate(float* out, const float* bias, int rows, int cols, int act) {
+  for (int r = 0; r < rows; r++) {
+    float* row = out + static_cast<size_t>(r) * cols;
+    if (bias != nullptr)
+      for (int c = 0; c < cols; c++) row[c] += bias[c];
+    switch (act) {
+      case RELU:
+        for (int c = 0; c < cols; c++) row[c] = row[c] > 0 ? row[c] : 0;
+        break;
+      case SIGMOID:
+        for (int c = 0; c < cols; c++) row[c] = 1.0f / (1.0f + std::exp(-row[c]));
+        break;
+      case TANH:
+        for (int c = 0; c < cols; c++) row[c] = std::tanh(row[c]);
+        break;
+      case SOFTMAX: {
+        float max = row[0];
+        for (int c = 1; c < cols; c++) max = std::max(max, row[c]);
+        float sum = 0;
+        for (int c = 0; c < cols; c++) {
+          row[c] = std::exp(row[c] - max);
+          sum += row[c];
+        }
+        for (int c = 0; c < cols; c++) row[c] /= sum;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+/** dA -> dZ in place, from the activation's output A. Softmax is handled with the loss. */
+void activationBackward(float* grad, const float* a, size_t n, int act) {
+  switch (act) {
+    case RELU:
+      for (size_t i = 0; i < n; i++) grad[i] = a[i] > 0 ? grad[i] : 0;
+      break;
+    case SIGMOID:
+      for (size_t i = 0; i < n; i++) grad[i] *= a[i] * (1.0f - a[i]);
+      break;
+    case TANH:
+      for (size_t i = 0; i < n; i++) grad[i] *= 1.0f - a[i] * a[i];
+      break;
+    default:
+      break;
+  }
+}
+
+void columnSums(const float* m, int rows, int cols, float* out) {
+  std::fill(out, out + cols, 0.0f);
+  for (int r = 0; r < rows; r++) {
+    const float* row = m + static_cast<size_t>(r) * cols;
+    for (int c = 0; c < cols; c++) out[c] += row[c];
+  }
+}
+
+void im2col(const Layer& l, const float* x, int batch, float* col) {
+  const int k = l.kh * l.kw * l.cin;
+  for (int b = 0; b < batch; b++)
+    for (int y = 0; y < l.oh; y++)
+      for (int xo = 0; xo < l.ow; xo++) {
+        float* row = col + (static_cast<size_t>(b * l.oh + y) * l.ow + xo) * k;
+        for (int i = 0; i < l.kh; i++) {
+          const int iy = y * l.sh - l.padTop + i;
+          for (int j = 0; j < l.kw; j++) {
+            const int ix = xo * l.sw - l.padLeft + j;
+            float* dst = row + (i * l.kw + j) * l.cin;
+            if (iy < 0 || iy >= l.h || ix < 0 || ix >= l.w) {
+              std::fill(dst, dst + l.cin, 0.0f);
+            } else {
+              const float* src = x + (static_cast<size_t>(b * l.h + iy) * l.w + ix) * l.cin;
+              std::copy(src, src + l.cin, dst);
+            }
+          }
+        }
+      }
+}
+
+void col2im(const Layer& l, const float* col, int batch, float* dx) {
+  const int k = l.kh * l.kw * l.cin;
+  std::fill(dx, dx + static_cast<size_t>(batch) * l.inSize, 0.0f);
+  for (int b = 0; b < batch; b++)
+    for (int y = 0; y < l.oh; y++)
+      for (int xo = 0; xo < l.ow; xo++) {
+        const float* row = col + (static_cast<size_t>(b * l.oh + y) * l.ow + xo) * k;
+        for (int i = 0; i < l.kh; i++) {
+          const int iy = y * l.sh - l.padTop + i;
+          if (iy < 0 || iy >= l.h) continue;
+          for (int j = 0; j < l.kw; j++) {
+            const int ix = xo * l.sw - l.padLeft + j;
+            if (ix < 0 || ix >= l.w) continue;
+            const float* src = row + (i * l.kw + j) * l.cin;
+            float* dst = dx + (static_cast<size_t>(b * l.h + iy) * l.w + ix) * l.cin;
+            for (int c = 0; c < l.cin; c++) dst[c] += src[c];
+          }
+        }
+      }
+}
+
+void maxPoolForward(Layer& l, const float* x, int batch) {
+  float* out = l.out.data();
+  int32_t* arg = l.argmax.data();
+  for (int b = 0; b < batch; b++)
+    for (int y = 0; y < l.oh; y++)
+      for (int xo = 0; xo < l.ow; xo++)
+        for (int c = 0; c < l.cin; c++) {
+          float best = -INFINITY;
+          int32_t where = -1;
+          for (int i = 0; i < l.kh; i++) {
+            const int iy = y * l.sh - l.padTop + i;
+            if (iy < 0 || iy >= l.h) continue;
+            for (int j = 0; j < l.kw; j++) {
+              const int ix = xo * l.sw - l.padLeft + j;
+              if (ix < 0 || ix >= l.w) continue;
+              const int32_t at = ((b * l.h + iy) * l.w + ix) * l.cin + c;
+              if (where < 0 || x[at] > best) { best = x[at]; where = at; }
+            }
+          }
+          const size_t o = (static_cast<size_t>(b * l.oh + y) * l.ow + xo) * l.cin + c;
+          out[o] = best;
+          arg[o] = where;
+        }
+}
+
+void ensureCapacity(Plan& plan, int batch) {
+  if (batch <= plan.capacity) return;
+  size_t widest = static_cast<size_t>(plan.inputSize);
+  for (Layer& l : plan.layers) {
+    l.out.assign(static_cast<size_t>(batch) * l.outSize, 0.0f);
+    if (l.kind == CONV2D) l.col.assign(static_cast<size_t>(batch) * l.oh * l.ow * l.kh * l.kw * l.cin, 0.0f);
+    if (l.kind == MAXPOOL2D) l.argmax.assign(static_cast<size_t>(batch) * l.outSize, 0);
+    if (l.kind == DROPOUT) l.mask.assign(static_cast<size_t>(batch) * l.outSize, 0.0f);
+    widest = std::max(widest, static_cast<size_t>(std::max(l.inSize, l.outSize)));
+  }
+  plan.gradA.assign(static_cast<size_t>(batch) * widest, 0.0f);
+  plan.gradB.assign(static_cast<size_t>(batch) * widest, 0.0f);
+  plan.capacity = batch;
+}
+
+/** Runs the layers; returns the last layer's output (probabilities). */
+const float* forward(Plan& plan, const StepIo& io, int batch, bool training) {
+  ensureCapacity(plan, batch);
+  const float* in = io.x;
+  size_t maskOffset = 0;
+  for (Layer& l : plan.layers) {
+    float* out = l.out.data();
+    const size_t n = static_cast<size_t>(batch) * l.outSize;
+    switch (l.kind) {
+      case DENSE:
+        sgemm(false, false, batch, l.cout, l.cin, in, l.cin, io.params[l.param], l.cout, 0.0f, out, l.cout);
+        addBiasActivate(out, l.useBias ? io.params[l.param + 1] : nullptr, batch, l.cout, l.act);
+        break;
+      case CONV2D: {
+        const int rows = batch * l.oh * l.ow, k = l.kh * l.kw * l.cin;
+        im2col(l, in, batch, l.col.data());
+        sgemm(false, false, rows, l.cout, k, l.col.data(), k, io.params[l.param], l.cout, 0.0f, out, l.cout);
+        addBiasActivate(out, l.useBias ? io.params[l.param + 1] : nullptr, rows, l.cout, l.act);
+        break;
+      }
+      case MAXPOOL2D:
+        maxPoolForward(l, in, batch);
+        break;
+      case DROPOUT:
+        if (!training || l.rate <= 0) {
+          std::copy(in, in + n, out);
+          break;
+        }
+        if (plan.fixedMasks) {
+          std::copy(io.masks + maskOffset, io.masks + maskOffset + n, l.mask.data());
+          maskOffset += n;
+        } else {
+          const float keep = 1.0f - l.rate;
+          const float scale = 1.0f / keep;
+          for (size_t i = 0; i < n; i++) {
+            const float u = static_cast<float>(nextRandom(plan.rng) >> 40) * (1.0f / 16777216.0f);
+            l.mask[i] = u >= l.rate ? scale : 0.0f;
+          }
+        }
+        for (size_t i = 0; i < n; i++) out[i] = in[i] * l.mask[i];
+        break;
+      default:  // FLATTEN
+        std::copy(in, in + n, out);
+        break;
+    }
+    in = out;
+  }
+  return in;
+}
+
+float labelOf(const StepIo& io, int b) {
+  return io.yInt32 ? static_cast<float>(static_cast<const int32_t*>(io.y)[b]) : static_cast<const float*>(io.y)[b];
+}
+
+/** Mean crossentropy and accuracy of `probs`; writes dLoss/dLogits of the softmax layer into `grad`. */
+void lossAndGradient(const Plan& plan, const StepIo& io, const float* probs, int batch, float* grad, double* loss,
+                     double* accuracy) {
+  const int c = plan.classes;
+  double lossSum = 0;
+  int correct = 0;
+  const float invBatch = 1.0f / static_cast<float>(batch);
+  for (int b = 0; b < batch; b++) {
+    const float* p = probs + static_cast<size_t>(b) * c;
+    float* g = grad + static_cast<size_t>(b) * c;
+    const int predicted = static_cast<int>(std::max_element(p, p + c) - p);
+    if (plan.loss == SPARSE_CE) {
+      const int label = static_cast<int>(std::floor(labelOf(io, b)));
+      const float pl = (label >= 0 && label < c) ? std::min(std::max(p[label], kClipEpsilon), 1.0f - kClipEpsilon) : 1.0f;
+      lossSum += -std::log(pl);
+      correct += predicted == label;
+      for (int k = 0; k < c; k++) g[k] = (p[k] - (k == label ? 1.0f : 0.0f)) * invBatch;
+    } else {
+      const float* y = static_cast<const float*>(io.y) + static_cast<size_t>(b) * c;
+      float ySum = 0;
+      double rowLoss = 0;
+      for (int k = 0; k < c; k++) {
+        ySum += y[k];
+        rowLoss -= y[k] * std::log(std::min(std::max(p[k], kClipEpsilon), 1.0f - kClipEpsilon));
+      }
+      lossSum += rowLoss;
+      correct += predicted == static_cast<int>(std::max_element(y, y + c) - y);
+      for (int k = 0; k < c; k++) g[k] = (p[k] * ySum - y[k]) * invBatch;
+    }
+  }
+  *loss = lossSum / batch;
+  *accuracy = static_cast<double>(correct) / batch;
+}
+
+/** Backward pass from `grad` (dLoss/dLogits of the last layer); fills plan.grads. */
+void backward(Plan& plan, const StepIo& io, int batch, float* grad) {
+  float* other = grad == plan.gradA.data() ? plan.gradB.data() : plan.gradA.data();
+  // Layers before the first one with parameters need no input gradient.
+  int first = 0;
+  while (first < static_cast<int>(plan.layers.size()) && plan.layers[first].param < 0) first++;
+  for (int i = static_cast<int>(plan.layers.size()) - 1; i >= first; i--) {
+    Layer& l = plan.layers[i];
+    const float* in = i == 0 ? io.x : plan.layers[i - 1].out.data();
+    const bool needInput = i > first;
+    const size_t n = static_cast<size_t>(batch) * l.outSize;
+    switch (l.kind) {
+      case DENSE: {
+        if (l.act != SOFTMAX) activationBackward(grad, l.out.data(), n, l.act);
+        sgemm(true, false, l.cin, l.cout, batch, in, l.cin, grad, l.cout, 0.0f, plan.grads[l.param].data(), l.cout);
+        if (l.useBias) columnSums(grad, batch, l.cout, plan.grads[l.param + 1].data());
+        if (needInput) sgemm(false, true, batch, l.cin, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, other, l.cin);
+        break;
+      }
+      case CONV2D: {
+        const int rows = batch * l.oh * l.ow, k = l.kh * l.kw * l.cin;
+        activationBackward(grad, l.out.data(), n, l.act);
+        sgemm(true, false, k, l.cout, rows, l.col.data(), k, grad, l.cout, 0.0f, plan.grads[l.param].data(), l.cout);
+        if (l.useBias) columnSums(grad, rows, l.cout, plan.grads[l.param + 1].data());
+        if (needInput) {
+          // col is no longer needed this step: it takes the column gradients.
+          sgemm(false, true, rows, k, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, l.col.data(), k);
+          col2im(l, l.col.data(), batch, other);
+        }
+        break;
+      }
+      case MAXPOOL2D:
+        if (needInput) {
+          std::fill(other, other + static_cast<size_t>(batch) * l.inSize, 0.0f);
+          const int32_t* arg = l.argmax.data();
+          for (size_t o = 0; o < n; o++) other[arg[o]] += grad[o];
+        }
+        break;
+      case DROPOUT:
+        if (needInput) {
+          if (l.rate <= 0) std::copy(grad, grad + n, other);
+          else for (size_t o = 0; o < n; o++) other[o] = grad[o] * l.mask[o];
+        }
+        break;
+      default:
+        if (needInput) std::copy(grad, grad + n, other);
+        break;
+    }
+    std::swap(grad, other);
+  }
+}
+
+void applyOptimizer(Plan& plan, const StepIo& io, float lr) {
+  if (plan.optimizer == SGD) {
+    for (size_t p = 0; p < plan.grads.size(); p++) {
+      float* w = io.params[p];
+      const float* g = plan.grads[p].data();
+      for (int i = 0; i < plan.paramSizes[p]; i++) w[i] = w[i] - lr * g[i];
+    }
+    return;
+  }
+  // tfjs AdamOptimizer.applyGradients, float32 throughout (its scalars are float32 tensors).
+  const float b1 = plan.beta1, b2 = plan.beta2;
+  const float oneMinusB1 = static_cast<float>(1.0 - static_cast<double>(b1));
+  const float oneMinusB2 = static_cast<float>(1.0 - static_cast<double>(b2));
+  const float oneMinusAcc1 = 1.0f - *io.accBeta1;
+  const float oneMinusAcc2 = 1.0f - *io.accBeta2;
+  const float negLr = -lr, eps = plan.epsilon;
+  for (size_t p = 0; p < plan.grads.size(); p++) {
+    float* w = io.params[p];
+    float* m = io.m[p];
+    float* v = io.v[p];
+    const float* g = plan.grads[p].data();
+    for (int i = 0; i < plan.paramSizes[p]; i++) {
+      const float mi = m[i] * b1 + g[i] * oneMinusB1;
+      const float vi = v[i] * b2 + (g[i] * g[i]) * oneMinusB2;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] = ((mi / oneMinusAcc1) / (std::sqrt(vi / oneMinusAcc2) + eps)) * negLr + w[i];
+    }
+  }
+  *io.accBeta1 = *io.accBeta1 * b1;
+  *io.accBeta2 = *io.accBeta2 * b2;
+}
+
+int intAt(const double* d, size_t i) { return static_cast<int>(d[i]); }
+
+}  // namespace
+
+Plan makePlan(const double* d, size_t length) {
+  if (length < kDescHeader || intAt(d, 0) != 1) throw std::string("unknown plan format");
+  Plan plan;
+  plan.inputSize = intAt(d, 1);
+  plan.classes = intAt(d, 2);
+  plan.loss = intAt(d, 3);
+  plan.optimizer = intAt(d, 4);
+  plan.beta1 = static_cast<float>(d[5]);
+  plan.beta2 = static_cast<float>(d[6]);
+  plan.epsilon = static_cast<float>(d[7]);
+  const int count = intAt(d, 8);
+  if (length != kDescHeader + static_cast<size_t>(count) * kDescLayer) throw std::string("plan length does not match its layer count");
+  if (plan.loss != SPARSE_CE && plan.loss != CATEGORICAL_CE) throw std::string("unsupported loss");
+  if (plan.optimizer != SGD && plan.optimizer != ADAM) throw std::string("unsupported optimizer");
+  int size = plan.inputSize;
+  for (int i = 0; i < count; i++) {
+    const double* f = d + kDescHeader + static_cast<size_t>(i) * kDescLayer;
+    Layer l;
+    l.kind = intAt(f, 0); l.act = intAt(f, 1); l.useBias = f[2] != 0;
+    l.h = intAt(f, 3); l.w = intAt(f, 4); l.cin = intAt(f, 5);
+    l.oh = intAt(f, 6); l.ow = intAt(f, 7); l.cout = intAt(f, 8);
+    l.kh = intAt(f, 9); l.kw = intAt(f, 10); l.sh = intAt(f, 11); l.sw = intAt(f, 12);
+    l.padTop = intAt(f, 13); l.padLeft = intAt(f, 14); l.rate = static_cast<float>(f[15]);
+    const std::string where = "layer " + std::to_string(i) + ": ";
+    switch (l.kind) {
+      case DENSE:
+        l.inSize = l.cin; l.outSize = l.cout;
+        break;
+      case CONV2D:
+        l.inSize = l.h * l.w * l.cin; l.outSize = l.oh * l.ow * l.cout;
+        break;
+      case MAXPOOL2D:
+        l.inSize = l.h * l.w * l.cin; l.outSize = l.oh * l.ow * l.cin;
+        break;
+      case DROPOUT: case FLATTEN:
+        l.inSize = l.outSize = size;
+        break;
+      default:
+        throw where + "unknown kind";
+    }
+    if (l.inSize != size || l.inSize <= 0 || l.outSize <= 0) throw where + "input size does not match the previous layer";
+    if (l.act == SOFTMAX && (l.kind != DENSE || i != count - 1)) throw where + "softmax only as the last dense layer";
+    if (l.kind == DENSE || l.kind == CONV2D) {
+      l.param = static_cast<int>(plan.paramSizes.size());
+      plan.paramSizes.push_back(l.kind == DENSE ? l.cin * l.cout : l.kh * l.kw * l.cin * l.cout);
+      if (l.useBias) plan.paramSizes.push_back(l.cout);
+    }
+    size = l.outSize;
+    plan.layers.push_back(std::move(l));
+  }
+  if (plan.layers.empty() || plan.layers.back().kind != DENSE || plan.layers.back().act != SOFTMAX ||
+      plan.layers.back().cout != plan.classes) {
+    throw std::string("the last layer must be a softmax dense layer with one unit per class");
+  }
+  for (int s : plan.paramSizes) plan.grads.emplace_back(static_cast<size_t>(s), 0.0f);
+  return plan;
+}
+
+void seed(Plan& plan, uint64_t s) {
+  plan.rng[0] = s ^ 0x9e3779b97f4a7c15ULL;
+  plan.rng[1] = (s * 0xbf58476d1ce4e5b9ULL) ^ 0xd1b54a32d192ed03ULL;
+  for (int i = 0; i < 8; i++) nextRandom(plan.rng);
+}
+
+void step(Plan& plan, const StepIo& io, int batch, float learningRate, double* lossOut, double* accuracyOut) {
+  const float* probs = forward(plan, io, batch, true);
+  float* grad = plan.gradA.data();
+  lossAndGradient(plan, io, probs, batch, grad, lossOut, accuracyOut);
+  backward(plan, io, batch, grad);
+  applyOptimizer(plan, io, learningRate);
+}
+
+void predict(Plan& plan, const StepIo& io, int batch, float* out) {
+  const float* probs = forward(plan, io, batch, false);
+  std::copy(probs, probs + static_cast<size_t>(batch) * plan.classes, out);
+}
+
+}  // namespace nnc
