@@ -143,11 +143,6 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   let bestWeights: WeightSnapshot | null = null;
   let lastGood: WeightSnapshot;
   const reporter = new ProgressReporter({ quiet: args.quiet, log: args.log, totalEpochs: state.epochs, samplesPerEpoch: n });
-  // One native call per batch where nnc-native supports the model (same weights, slots and checkpoints as tfjs's).
-  const trainFunction = chooseTrainFunction({
-    model, training: { loss: spec.loss, classWeights: Boolean(spec.class_weights) }, optimizer, metricNames,
-    seed: state.seed, makeTfjs: () => engine.makeTrainFunction(), info: (line) => reporter.info(line),
-  });
 
   const fingerprint: SpecFingerprint | null = args.dataset === undefined ? null : specFingerprint(model, args.dataset, spec);
   const checkpoint = args.resume ? await readCheckpoint(paths.checkpoint) : null;
@@ -178,6 +173,11 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     lastGood = await captureModelWeights(model);
   }
 
+  // One native call per batch where nnc-native supports the model (same weights, slots and checkpoints as tfjs's).
+  const trainFunction = chooseTrainFunction({
+    model, training: { loss: spec.loss, classWeights: Boolean(spec.class_weights) }, optimizer, metricNames,
+    seed: state.seed, makeTfjs: () => engine.makeTrainFunction(), info: (line) => reporter.info(line),
+  });
   const yTrain = prepareTargets(spec.loss, args.train.y, args.numClasses, 'training');
   const sampleWeights = classWeightTensor(spec, args.train.y, args.numClasses);
   let validation: ValidationData | null = null;

@@ -33,8 +33,9 @@ let loaded: { addon: NativeAddon | null; reason: string | null } | null = null;
  * package is resolved by name from this file (the nnc repository's node_modules links it to native/).
  */
 export function loadNativeAddon(): { addon: NativeAddon | null; reason: string | null } {
+  // Read on every call, so that a process can turn the native step off for one run.
+  if ((process.env.NNC_NATIVE ?? '').trim().toLowerCase() === 'off') return { addon: null, reason: 'NNC_NATIVE=off' };
   if (loaded) return loaded;
-  if ((process.env.NNC_NATIVE ?? '').trim().toLowerCase() === 'off') return (loaded = { addon: null, reason: 'NNC_NATIVE=off' });
   try {
     const require = createRequire(import.meta.url);
     const addon = require(process.env.NNC_NATIVE_BINARY ? process.env.NNC_NATIVE_BINARY : ADDON_PACKAGE) as NativeAddon;
@@ -171,13 +172,14 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
 
 /**
  * The train function a trainer uses: the native step when the addon is loaded, the backend is wasm and the model is
- * supported; else tfjs's own (`makeTfjs`). Says which on `info` (nothing when tfjs-node runs: it is fast itself).
+ * supported; else tfjs's own (`makeTfjs`). On wasm it says which on `info`.
  */
 export function chooseTrainFunction(args: {
   model: tf.LayersModel; training: NativeTraining; optimizer: tf.Optimizer; metricNames: string[]; seed: number;
   makeTfjs: () => TrainFunction; info: (line: string) => void;
 }): TrainFunction {
-  if (tf.getBackend() === 'tensorflow') return args.makeTfjs();
+  // tfjs-node is fast itself; the cpu backend is the last resort, chosen (and reported) by initBackend.
+  if (tf.getBackend() !== 'wasm') return args.makeTfjs();
   const native = nativeTrainFunction(args.model, args.training, args.optimizer, args.metricNames, { seed: args.seed });
   if ('reason' in native) {
     args.info(`training step: tfjs (native step not used: ${native.reason})`);
