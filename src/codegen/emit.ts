@@ -110,6 +110,8 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions): 
     model: unit.model,
     dataset: unit.dataset,
     layers,
+    // nnc's own tfjs layers (lib/layers.ts) are imported only by models that use them
+    customLayers: layers.some((l) => l.custom || JSON.stringify(l.args).includes('"$call":"layers.')),
     specHash,
     // Units of the last layer: the class count a classification dataset must have (1 unit: two classes).
     outputUnits: info.layers[info.layers.length - 1]?.outputShape.at(-1) ?? null,

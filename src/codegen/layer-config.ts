@@ -16,7 +16,12 @@ export interface LayerConfig {
   /** tf.layers.<factory> */
   factory: string;
   args: { [k: string]: ConfigValue };
+  /** A layer of nnc's runtime (src/codegen/runtime/layers.ts) rather than tf.layers. */
+  custom?: boolean;
 }
+
+/** nnc's own layers (src/codegen/runtime/layers.ts), by factory name, for instantiating configs in-process. */
+export type CustomLayers = Record<string, unknown>;
 
 /** Drops null entries so generated code stays short and tfjs sees its own defaults. */
 function compact(args: { [k: string]: ConfigValue }): { [k: string]: ConfigValue } {
@@ -36,8 +41,9 @@ export function layerConfig(layer: Layer, index: number, input: ModelInput | nul
   const first: { [k: string]: ConfigValue } = input
     ? { inputShape: [...input.shape], ...(input.dtype === 'int32' ? {} : { dtype: input.dtype }) }
     : {};
-  const { factory, args } = module.config(layer as never, { seed, index, outputShape });
-  return { factory, args: compact({ name: layer.name, ...first, ...args }) };
+  const { factory, args, custom } = module.config(layer as never, { seed, index, outputShape });
+  const frozen: { [k: string]: ConfigValue } = layer.trainable === false ? { trainable: false } : {};
+  return { factory, args: compact({ name: layer.name, ...first, ...args, ...frozen }), ...(custom ? { custom } : {}) };
 }
 
 const isCall = (v: ConfigValue): v is { $call: string; args: { [k: string]: ConfigValue } } =>
@@ -45,27 +51,32 @@ const isCall = (v: ConfigValue): v is { $call: string; args: { [k: string]: Conf
 const isDerivedSeed = (v: ConfigValue): v is DerivedSeed =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { $derivedSeed?: unknown }).$derivedSeed === 'number';
 
-/** Turns a config value into the value tfjs takes, calling `tf.initializers.x(...)` etc. on `tf`. */
-function resolveValue(v: ConfigValue, tf: typeof tfjs): unknown {
-  if (Array.isArray(v)) return v.map((x) => resolveValue(x, tf));
+/**
+ * Turns a config value into the value tfjs takes, calling `tf.initializers.x(...)` etc. on `tf`, and nnc's own
+ * layers (`layers.x(...)`) on `custom`.
+ */
+function resolveValue(v: ConfigValue, tf: typeof tfjs, custom: CustomLayers = {}): unknown {
+  if (Array.isArray(v)) return v.map((x) => resolveValue(x, tf, custom));
   if (isDerivedSeed(v)) return v.$derivedSeed;
   if (isCall(v)) {
     const path = v.$call.split('.');
-    if (path[0] !== 'tf') throw new Error(`layer config calls ${v.$call}, which is not under tf`);
-    let target: unknown = tf;
+    if (path[0] !== 'tf' && path[0] !== 'layers') throw new Error(`layer config calls ${v.$call}, which is not under tf or layers`);
+    let target: unknown = path[0] === 'tf' ? tf : custom;
     for (const part of path.slice(1)) target = (target as Record<string, unknown>)[part];
     if (typeof target !== 'function') throw new Error(`layer config calls ${v.$call}, which tfjs does not have`);
-    const args = resolveValue(v.args, tf) as Record<string, unknown>;
+    const args = resolveValue(v.args, tf, custom) as Record<string, unknown>;
     return Object.keys(args).length ? (target as (a: unknown) => unknown)(args) : (target as () => unknown)();
   }
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveValue(x, tf)]));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveValue(x, tf, custom)]));
   return v;
 }
 
-export function instantiateLayer(cfg: LayerConfig, tf: typeof tfjs): tfjs.layers.Layer {
-  const factory = (tf.layers as unknown as Record<string, (args: unknown) => tfjs.layers.Layer>)[cfg.factory];
-  if (typeof factory !== 'function') throw new Error(`tfjs has no layer factory tf.layers.${cfg.factory}`);
-  return factory(resolveValue(cfg.args, tf));
+/** A tfjs layer from its config; `custom` is nnc's runtime layers module, needed for the layers it defines. */
+export function instantiateLayer(cfg: LayerConfig, tf: typeof tfjs, custom: CustomLayers = {}): tfjs.layers.Layer {
+  const factories = (cfg.custom ? custom : tf.layers) as unknown as Record<string, (args: unknown) => tfjs.layers.Layer>;
+  const factory = factories[cfg.factory];
+  if (typeof factory !== 'function') throw new Error(`${cfg.custom ? 'nnc\'s runtime' : 'tfjs'} has no layer factory ${cfg.custom ? 'layers' : 'tf.layers'}.${cfg.factory}`);
+  return factory(resolveValue(cfg.args, tf, custom));
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

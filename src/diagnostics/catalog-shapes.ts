@@ -58,6 +58,36 @@ export const shapeMessages = {
     help: 'no machine can train a model this size; check the sizes in the input shape and the layers',
   },
 
+  // ---- NN304x: layer arguments that do not fit the input ----
+  NN3040: {
+    severity: 'warning',
+    template: 'gru {layer} has {found} parameters in tfjs, {keras} in Keras by default',
+    help: 'tfjs implements only `reset_after: false` (one bias per gate), Keras defaults to `reset_after: true` (two per gate); write `reset_after: false` to say the tfjs count is meant',
+  },
+  NN3041: {
+    severity: 'error',
+    template: 'cropping of {layer} removes {removed} of {length} along {axis}, leaving none',
+    help: 'crop less, or crop a larger input',
+  },
+  NN3042: {
+    severity: 'error',
+    template: 'expected a permutation of the {rank} axes of {found} in {layer}, found dims {dims}',
+  },
+  NN3043: {
+    severity: 'error',
+    template: 'softmax axis {axis} of {layer} is not an axis of {found} (rank {rank})',
+  },
+  NN3044: {
+    severity: 'error',
+    template: 'shared axis {axis} of {layer} is not an axis of {found} (rank {rank})',
+    help: 'shared_axes counts the sample axes from 1, without the batch axis',
+  },
+  NN3045: {
+    severity: 'error',
+    template: 'tfjs implements only `reset_after: false` for gru {layer}, found `reset_after: true`',
+    help: 'remove `reset_after: true`: the layer then has one bias per gate, as tfjs builds it',
+  },
+
   // ---- NN4xxx: model, dataset and training contract ----
   NN4001: {
     severity: 'error',

@@ -28,6 +28,8 @@ const withDefault = <V>(schema: Schema): ArgDef<V, 'required' | 'defaulted'> =>
 
 const intSchema = (minimum = 1): Schema => ({ type: 'integer', minimum });
 const pairSchema: Schema = { type: 'array', items: intSchema(), minItems: 2, maxItems: 2 };
+/** A number of rows or steps on each side: an integer >= 0, or a pair `[before, after]`. */
+const sideSchema: Schema = { type: ['integer', 'array'], minimum: 0, items: { type: 'integer', minimum: 0 }, minItems: 2, maxItems: 2 };
 const rateSchema: Schema = { type: 'number', minimum: 0, exclusiveMaximum: 1 };
 
 /** The shared parts every spec refers to by $ref (defined in src/schema/schema.ts). */
@@ -55,6 +57,19 @@ export const arg = {
   /** Filled by a later phase when absent (src/normalize/complete.ts): the schema does not require it. */
   filled: <V>(a: ArgDef<V>): ArgDef<V, 'filled'> => ({ ...a, presence: 'filled' }),
   schema: <V>(schema: Schema) => withDefault<V>(schema),
+  /**
+   * Padding or cropping of a 2-D layer: one integer >= 0 for all four sides, one per axis `[h, w]`, or
+   * `[[top, bottom], [left, right]]`; one number is taken for both axes, an axis may be a number or a pair.
+   */
+  sides: (value: [number, number]) =>
+    def<[number | [number, number], number | [number, number]], 'defaulted'>(
+      { type: 'array', minItems: 2, maxItems: 2, items: sideSchema, default: value }, 'defaulted', { pair: true }),
+  /** Padding or cropping of a 1-D layer: one integer >= 0 for both ends, or `[start, end]`. */
+  ends: (value: number | [number, number]) => def<number | [number, number], 'defaulted'>({ ...sideSchema, default: value }, 'defaulted'),
+  /** An optional number: absent unless the spec gives it. */
+  optionalNum: (extra: Schema = {}) => def<number, 'optional'>({ type: 'number', ...extra }, 'optional'),
+  /** An optional boolean: absent unless the spec gives it. */
+  flag: () => def<boolean, 'optional'>({ type: 'boolean' }, 'optional'),
 };
 
 export type Args = Record<string, ArgDef>;

@@ -7,7 +7,7 @@ import type { ArgValues, Args } from './args.js';
 import type { ConfigContext, ConfigValue } from './config-kit.js';
 
 /** The normalized-spec type of a layer declared with arguments `A`. */
-export type LayerOf<T extends string, A extends Args> = { type: T; name: string } & ArgValues<A>;
+export type LayerOf<T extends string, A extends Args> = { type: T; name: string; trainable?: boolean } & ArgValues<A>;
 
 /** What a shape rule returns for one layer (shapes have no batch axis). */
 export interface LayerOutcome {
@@ -46,8 +46,11 @@ export interface LayerModule<T extends string = string, A extends Args = Args> {
   aliases?: Record<string, keyof A & string>;
   /** Output shape, parameters and FLOPs; throws ShapeFailure when the layer cannot take its input. */
   shape(layer: LayerOf<T, A>, ctx: LayerContext): LayerOutcome;
-  /** The tfjs layer: tf.layers.<factory>(args), without `name` and input shape (added by codegen/layer-config.ts). */
-  config(layer: LayerOf<T, A>, ctx: ConfigContext): { factory: string; args: { [k: string]: ConfigValue } };
+  /**
+   * The tfjs layer: tf.layers.<factory>(args), without `name` and input shape (added by codegen/layer-config.ts);
+   * `custom`: a layer of nnc's runtime (src/codegen/runtime/layers.ts), `layers.<factory>(args)`.
+   */
+  config(layer: LayerOf<T, A>, ctx: ConfigContext): { factory: string; args: { [k: string]: ConfigValue }; custom?: boolean };
 }
 
 /** Declares a layer module; the identity, there to infer `T` and `A` from the literal. */

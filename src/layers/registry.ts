@@ -31,7 +31,8 @@ const nameSchema: Schema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$'
 export function layerSchema(m: LayerModule): Schema {
   const args = Object.entries(m.args);
   return {
-    properties: { name: nameSchema, ...Object.fromEntries(args.map(([k, a]) => [k, a.schema])) },
+    // `trainable: false` freezes a layer's weights (they count as non-trainable); absent means trainable
+    properties: { name: nameSchema, trainable: { type: 'boolean' }, ...Object.fromEntries(args.map(([k, a]) => [k, a.schema])) },
     required: args.filter(([, a]) => a.presence === 'required').map(([k]) => k),
   };
 }

@@ -5,6 +5,7 @@ import { suggest } from '../diagnostics/suggest.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { SpanIndex, pointer } from '../spec/spans.js';
 import type { DatasetNode, FileNode, ModelNode, TrainNode } from '../syntax/ast.js';
+import { unavailableLayers } from '../layers/unavailable.js';
 import { layerPositional, pairArguments, sourcePositional } from './tables.js';
 import { ValueConverter, type Json, type JsonObject } from './values.js';
 
@@ -101,6 +102,11 @@ function modelSpec(m: ModelNode, index: number, values: ValueConverter): JsonObj
       values.spans.set(`${ptr}/labels`, { value: stmt.value.span, key: stmt.key.span });
     } else {
       const type = stmt.type.text;
+      const unavailable = unavailableLayers[type];
+      if (unavailable) {
+        values.diagnostics.push(diag('NN2040', stmt.type.span, { found: q(type), missing: unavailable.missing }, { help: unavailable.help }));
+        continue;
+      }
       if (!(type in layerPositional)) {
         values.diagnostics.push(diag('NN2001', stmt.type.span, { found: q(type) }, { suggestions: suggest(type, Object.keys(layerPositional)) }));
         continue;

@@ -12,5 +12,7 @@ export function applyLayer(layer: Layer, ctx: LayerContext): LayerOutcome {
   const module = layerModule(layer.type);
   // The schema admits only registered types, so a miss is nnc's bug, not the spec's.
   if (!module) throw new Error(`no layer module for ${layer.type}`);
-  return module.shape(layer as never, ctx);
+  const result = module.shape(layer as never, ctx);
+  // a frozen layer keeps its weights, which tfjs then lists as non-trainable
+  return layer.trainable === false ? { ...result, trainable: 0, nonTrainable: result.nonTrainable + result.trainable } : result;
 }

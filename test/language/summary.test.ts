@@ -9,6 +9,8 @@ describe('nnc summary', () => {
     ['specs/fruits_cnn.nn', '3,451,623'],
     ['test/fixtures/models/mnist_convnet.nn', '34,826'],
     ['test/fixtures/models/vgg16.nn', '138,357,544'],
+    // keras-io's functional API guide: the convolutional autoencoder (conv2d_transpose, up_sampling2d)
+    ['specs/conv_autoencoder.nn', '28,241'],
   ])('%s has %s parameters', async (file, total) => {
     const r = await nnc('summary', file);
     expect(r.code).toBe(0);

@@ -58,7 +58,7 @@ describe('layer registry', () => {
   it('derives each layer\'s schema from its module: name, the arguments, and those without default required', () => {
     const defs = specSchema.$defs as Record<string, { properties: Record<string, unknown>; required: string[] }>;
     const dense = defs.layer_dense;
-    expect(Object.keys(dense.properties)).toEqual(['type', 'name', ...Object.keys(layerModule('dense')!.args)]);
+    expect(Object.keys(dense.properties)).toEqual(['type', 'name', 'trainable', ...Object.keys(layerModule('dense')!.args)]);
     expect(dense.required).toEqual(['units']);
     expect(defs.layer_max_pool2d.required).toEqual(['pool']);
     expect(layerModule('constructor')).toBeUndefined();

@@ -1,0 +1,18 @@
+// up_sampling2d(size): repeats each row `size[0]` times and each column `size[1]` times, [h, w, c] -> [h*s0, w*s1, c].
+import { arg } from '../args.js';
+import { defineLayer } from '../module.js';
+import { outcome, spatialRank } from '../shape-kit.js';
+
+export default defineLayer({
+  type: 'up_sampling2d',
+  args: { size: arg.pair([2, 2]), interpolation: arg.oneOf(['nearest', 'bilinear'] as const, 'nearest') },
+  positional: ['size'],
+  shape(layer, ctx) {
+    spatialRank(layer, ctx, 3);
+    const [h, w, c] = ctx.inShape;
+    const out = [h * layer.size[0], w * layer.size[1], c];
+    // nearest copies; bilinear mixes 4 neighbours per output element: 3 lerps of a subtract, a multiply and an add
+    return outcome(out, 0, layer.interpolation === 'bilinear' ? 9 * out[0] * out[1] * c : 0);
+  },
+  config: (layer) => ({ factory: 'upSampling2d', args: { size: [...layer.size], interpolation: layer.interpolation } }),
+});

@@ -1,0 +1,53 @@
+// Agreement with tfjs, per layer type: every hand-derived case of test/fixtures/layers/<type>.json is checked by nnc,
+// compiled to its tfjs config (the one code generation renders), built by tfjs itself as a one-layer model on the
+// cpu backend and run forward. nnc's output shape and trainable / non-trainable counts must equal tfjs'.
+import { readdirSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as nncLayers from '../../src/codegen/runtime/layers.js';
+import { instantiateLayer, layerConfig } from '../../src/codegen/layer-config.js';
+import { check } from '../../src/pipeline.js';
+import { layerTypes } from '../../src/layers/registry.js';
+
+interface Case { layer: string; input: number[]; dtype?: 'float32' | 'int32' }
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const fixtureDir = 'test/fixtures/layers';
+const countOf = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
+
+/** nnc's view of a one-layer model, and the same model as tfjs builds it from nnc's config. */
+export function agree(c: Case): void {
+  const text = `model M {\n  input x: [${c.input.join(', ')}]${c.dtype ? ` as ${c.dtype}` : ''}\n  ${c.layer}\n}\n`;
+  const r = check('agree.nn', text, { readFile: () => { throw new Error('no imports'); } });
+  expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), c.layer).toEqual([]);
+  const model = r.spec!.models[0];
+  const info = r.shapes[0].layers[0];
+  const cfg = layerConfig(model.layers[0], 0, model.input, 11, info.outputShape);
+  const seq = tf.sequential({ layers: [instantiateLayer(cfg, tf, nncLayers)] });
+  try {
+    const layer = seq.layers[0];
+    expect(layer.outputShape, `${c.layer}: output shape`).toEqual(info.outputShape);
+    expect({ trainable: countOf(layer.trainableWeights), nonTrainable: countOf(layer.nonTrainableWeights) }, c.layer)
+      .toEqual({ trainable: info.trainableParams, nonTrainable: info.nonTrainableParams });
+    const x = tf.zeros([2, ...c.input], c.dtype ?? 'float32');
+    const y = seq.predict(x) as tf.Tensor;
+    expect(y.shape, `${c.layer}: forward pass`).toEqual([2, ...(info.outputShape.slice(1) as number[])]);
+    tf.dispose([x, y]);
+  } finally {
+    seq.dispose();
+  }
+}
+
+describe('every layer type agrees with tfjs', () => {
+  it('has cases for every registered layer type', () => {
+    const files = readdirSync(fixtureDir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    expect(files.sort()).toEqual([...layerTypes].sort());
+  });
+  for (const type of [...layerTypes].sort()) {
+    const { cases } = JSON.parse(readFileSync(`${fixtureDir}/${type}.json`, 'utf8')) as { cases: Case[] };
+    for (const c of cases) it(`${type}: ${c.layer} on [${c.input.join(', ')}]`, () => agree(c));
+  }
+});
