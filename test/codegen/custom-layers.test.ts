@@ -1,0 +1,116 @@
+// nnc's own tfjs layers (src/codegen/runtime/layers.ts), for what tfjs 4.22 lacks: each computes what Keras'
+// layer computes, and a generated model that uses them is saved and reloaded in a fresh process with the same
+// predictions (the classes are registered for serialization).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as layers from '../../src/codegen/runtime/layers.js';
+import { compileSpec } from './helpers.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** [1, steps, channels] with x[0][t][c] = 10 * t + c. */
+const ramp = (steps: number, channels: number) => tf.tensor3d([Array.from({ length: steps }, (_, t) => Array.from({ length: channels }, (_, c) => 10 * t + c))]);
+const run = (layer: tf.layers.Layer, x: tf.Tensor) => (layer.apply(x) as tf.Tensor).arraySync();
+
+describe('nnc runtime layers compute what Keras computes', () => {
+  it('zero_padding1d adds zero steps at each end', () => {
+    expect(run(layers.zeroPadding1d({ padding: [1, 2] }), ramp(2, 2))).toEqual([[[0, 0], [0, 1], [10, 11], [0, 0], [0, 0]]]);
+  });
+  it('cropping1d drops steps at each end', () => {
+    expect(run(layers.cropping1d({ cropping: [1, 2] }), ramp(5, 1))).toEqual([[[10], [20]]]);
+  });
+  it('up_sampling1d repeats each step in place', () => {
+    expect(run(layers.upSampling1d({ size: 3 }), ramp(2, 1))).toEqual([[[0], [0], [0], [10], [10], [10]]]);
+  });
+  it('elu with alpha 0.5 is x above 0 and 0.5 * (e^x - 1) below', () => {
+    const y = run(layers.alphaElu({ alpha: 0.5 }), tf.tensor2d([[-2, -0.5, 0, 3]])) as number[][];
+    [-2, -0.5, 0, 3].forEach((x, i) => expect(y[0][i]).toBeCloseTo(x > 0 ? x : 0.5 * Math.expm1(x), 6));
+  });
+  it('softmax over the steps sums to 1 along that axis, not the last', () => {
+    const x = tf.tensor3d([[[1, 5], [2, 1], [3, 0]]]);
+    const y = run(layers.axisSoftmax({ axis: 1 }), x) as number[][][];
+    for (const c of [0, 1]) expect(y[0].reduce((s, row) => s + row[c], 0)).toBeCloseTo(1, 6);
+    const e = [1, 2, 3].map(Math.exp);
+    expect(y[0][2][0]).toBeCloseTo(e[2] / (e[0] + e[1] + e[2]), 6);
+  });
+});
+
+const root = path.resolve('tmp/custom-layers');
+const outDir = path.join(root, 'out');
+const specText = `model Odd {
+  input x: [6, 2]
+  zero_padding1d([1, 2])
+  up_sampling1d(2)
+  cropping1d([2, 1])
+  conv1d(3, 3, activation: tanh)
+  elu(0.5)
+  softmax(axis: 1)
+  flatten
+  dense(2, activation: softmax)
+}
+dataset d = csv("data.csv") { label: "y", features: [${Array.from({ length: 12 }, (_, i) => `"f${i}"`).join(', ')}] }
+train Odd on d { loss: sparse_categorical_crossentropy, optimizer: adam, epochs: 1 }
+`;
+
+describe('a generated model with nnc runtime layers', () => {
+  beforeAll(() => {
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    writeFileSync(path.join(root, 'odd.nn'), specText);
+    const files = compileSpec(path.relative(process.cwd(), path.join(root, 'odd.nn')), outDir);
+    for (const [rel, content] of files) {
+      mkdirSync(path.dirname(path.join(outDir, rel)), { recursive: true });
+      writeFileSync(path.join(outDir, rel), content);
+    }
+    writeFileSync(path.join(outDir, 'tsconfig.json'), readFileSync('generated/tsconfig.json', 'utf8'));
+  });
+
+  it('imports them in model.ts only', () => {
+    const model = readFileSync(path.join(outDir, 'odd/model.ts'), 'utf8');
+    expect(model).toContain("import * as layers from './lib/layers.js';");
+    expect(model).toMatch(/model\.add\(layers\.upSampling1d\(\{/);
+    expect(model).toMatch(/model\.add\(tf\.layers\.conv1d\(\{/);
+  });
+
+  it('type-checks under --strict', () => {
+    let output = '';
+    try {
+      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', path.join(outDir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      output = String((e as { stdout?: string }).stdout ?? e);
+    }
+    expect(output).toBe('');
+  }, 240_000);
+
+  it('saves, and reloads in a fresh process predicting the same numbers', () => {
+    const dir = path.join(outDir, 'odd');
+    const input = JSON.stringify(Array.from({ length: 6 }, (_, t) => [t / 6, 1 - t / 3]));
+    const save = `import * as tf from '@tensorflow/tfjs';
+import { buildModel } from './model.ts';
+import { saveModelAtomic } from './lib/model-io.ts';
+await tf.setBackend('cpu');
+const m = buildModel(3);
+const y = m.predict(tf.tensor3d([${input}])) as tf.Tensor;
+await saveModelAtomic(m, ${JSON.stringify(path.join(root, 'saved'))});
+console.log(JSON.stringify(Array.from(y.dataSync())));`;
+    const load = `import * as tf from '@tensorflow/tfjs';
+import { loadModelFromDir } from './lib/model-io.ts';
+await tf.setBackend('cpu');
+const m = await loadModelFromDir(${JSON.stringify(path.join(root, 'saved'))});
+const y = m.predict(tf.tensor3d([${input}])) as tf.Tensor;
+console.log(JSON.stringify(Array.from(y.dataSync())));`;
+    writeFileSync(path.join(dir, 'save.mts'), save);
+    writeFileSync(path.join(dir, 'load.mts'), load);
+    const node = (script: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', path.join(dir, script)], { encoding: 'utf8', stdio: 'pipe' }).trim().split('\n').pop()!) as number[];
+    const before = node('save.mts');
+    const after = node('load.mts');
+    expect(before).toHaveLength(2);
+    expect(before[0] + before[1]).toBeCloseTo(1, 5);
+    expect(after).toEqual(before);
+  }, 120_000);
+});
