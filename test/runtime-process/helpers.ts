@@ -42,7 +42,8 @@ export interface TrainerProcess {
   child: ChildProcess;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
+  /** Resolves with the time (Date.now()) the pattern was first seen in the output. */
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<number>;
 }
 
 /**
@@ -67,8 +68,9 @@ export function startTrainer(trainerDir: string, args: string[], opts: { via?: '
     while (!pattern.test(out)) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited before ${pattern}:\n${out}`);
       if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${pattern}:\n${out}`);
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 5));
     }
+    return Date.now();
   };
   return { child, output: () => out, exited, waitFor };
 }
