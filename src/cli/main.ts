@@ -1,4 +1,5 @@
 // The `nnc` command line. Exit codes: 0 clean, 1 diagnostics with errors, 2 usage or I/O errors.
+import { printable } from '../codegen/runtime/printable.js';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkCommand } from './check.js';
@@ -88,7 +89,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`error: ${e.message}`);
+      io.err(`error: ${printable(e.message)}`);
       return 2;
     }
     throw e;

@@ -1,5 +1,6 @@
 // `nnc summary`: a Keras-style table of every model in a spec, with parameter counts, FLOPs and memory.
 // When a shape error stops inference, the table still shows the layers before it.
+import { printable } from '../codegen/runtime/printable.js';
 import { renderText } from '../diagnostics/render.js';
 import { formatSummary, summaryJson } from '../shapes/summary.js';
 import { checkFile, parseFormat } from './check.js';
@@ -12,7 +13,7 @@ export function summaryCommand(inputs: string[], flags: { format?: string }, io:
   const r = checkFile(inputs[0], io);
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (format === 'json') io.out(JSON.stringify(r.shapes.map(summaryJson), null, 2));
-  else io.out(r.shapes.map(formatSummary).join('\n\n'));
+  else io.out(printable(r.shapes.map(formatSummary).join('\n\n')));
   for (const d of r.diagnostics) io.err(renderText(d, { sources: r.sources }) + '\n');
   return errors.length ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 // Diagnostic renderers: rustc-style text, JSON (one object per diagnostic), and SARIF 2.1.0.
 import type { Diagnostic, Span } from './types.js';
 import { catalog, describe } from './catalog.js';
+import { printable } from '../codegen/runtime/printable.js';
 
 export type Format = 'text' | 'json' | 'sarif';
 
@@ -49,17 +50,24 @@ function quotedLine(sources: Map<string, string>, span: Span): { text: string; c
  */
 export function renderText(d: Diagnostic, opts: RenderOptions): string {
   const c = opts.color;
-  const out = [`${paint(c, severityColor[d.severity], `${d.severity}[${d.code}]`)}${paint(c, '1', `: ${d.message}`)}`];
+  // Messages quote names from the spec: escaped, so they cannot carry terminal control sequences.
+  const out = [`${paint(c, severityColor[d.severity], `${d.severity}[${d.code}]`)}${paint(c, '1', `: ${printable(d.message, 'none')}`)}`];
   if (d.span) {
     const s = d.span;
     const quoted = quotedLine(opts.sources, s);
     const gutter = ' '.repeat(String(s.line).length);
-    out.push(`${gutter}${paint(c, '1;34', '-->')} ${s.file}:${s.line}:${s.column}`);
+    out.push(`${gutter}${paint(c, '1;34', '-->')} ${printable(s.file, 'none')}:${s.line}:${s.column}`);
     if (quoted !== null) {
-      const { text: line, column } = quoted;
+      // Escaping lengthens the line: the column and the underline are measured on the escaped text.
+      const raw = quoted.text;
+      const rawWidth = s.endLine === s.line ? Math.max(1, s.endColumn - s.column) : raw.length;
+      const before = printable(raw.slice(0, quoted.column - 1), 'tabs');
+      const line = before + printable(raw.slice(quoted.column - 1), 'tabs');
+      const column = before.length + 1;
+      const spanWidth = printable(raw.slice(quoted.column - 1, quoted.column - 1 + rawWidth), 'tabs').length;
       // Tabs are shown as they are so carets stay under the right characters; a span over several lines is
       // underlined to the end of its first.
-      const width = s.endLine === s.line ? Math.max(1, s.endColumn - s.column) : line.length;
+      const width = s.endLine === s.line ? spanWidth : line.length;
       const pad = line.slice(0, column - 1).replace(/[^\t]/g, ' ');
       out.push(`${gutter} ${paint(c, '1;34', '|')}`);
       out.push(`${paint(c, '1;34', `${s.line} |`)} ${line}`);
@@ -67,8 +75,8 @@ export function renderText(d: Diagnostic, opts: RenderOptions): string {
     }
   }
   const indent = d.span ? ' '.repeat(String(d.span.line).length) + ' ' : '';
-  for (const note of d.notes ?? []) out.push(`${indent}${paint(c, '1;34', '=')} note: ${note}`);
-  if (d.help) out.push(`${indent}${paint(c, '1;34', '=')} help: ${d.help}`);
+  for (const note of d.notes ?? []) out.push(`${indent}${paint(c, '1;34', '=')} note: ${printable(note, 'none')}`);
+  if (d.help) out.push(`${indent}${paint(c, '1;34', '=')} help: ${printable(d.help, 'none')}`);
   return out.join('\n');
 }
 
