@@ -39,6 +39,17 @@ describe('train.ts as a process', () => {
     expect(p.output()).toMatch(/usage: npx tsx train.ts/);
   }, TIMEOUT);
 
+  it('a missing data file is one line naming it, exit 1, no stack trace', async () => {
+    const c = compileTrainer('missing', BLOBS_SPEC({ data: 'data/missing.csv' }));
+    const p = startTrainer(c.trainerDir, ['--backend', 'cpu', '--out', path.join(c.dir, 'run')], { via: 'tsx' });
+    const { code } = await p.exited;
+    expect(code, p.output()).toBe(1);
+    const errors = p.output().split('\n').filter((l) => l.startsWith('error'));
+    expect(errors).toEqual([`error: ${path.join(c.dir, 'data', 'missing.csv')}: the CSV file does not exist`]);
+    expect(p.output()).not.toMatch(/^\s+at /m);
+    expect(p.output().length).toBeLessThan(2000);
+  }, TIMEOUT);
+
   it('stops on Inf in the data with exit 1, keeping the model, report and history of the earlier run', async () => {
     const c = compileTrainer('nan', BLOBS_SPEC({ epochs: 2 }), { 'blobs.csv': blobsCsv(60) });
     const out = path.join(c.dir, 'run');
