@@ -10,7 +10,7 @@ import { completions, propertyHover, signatureHelp } from './complete.js';
 import { toLsp } from './diagnostics.js';
 import { inlayLabel, layerHover, modelHover } from './explain.js';
 import { pathToUri, spanRange, uriToPath, within } from './positions.js';
-import { declarationOf, documentSymbols, foldingRanges, occurrenceAt, occurrences, referencesOf, scopeOf } from './symbols.js';
+import { declarationOf, documentSymbols, foldingRanges, occurrenceAt, occurrences, referencesOf, resolve, scopeOf } from './symbols.js';
 import { Workspace } from './workspace.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -113,7 +113,9 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
     const asts = ctx.analysis.result.asts;
     const names = { models: [] as string[], datasets: [] as string[] };
     for (const f of scopeOf(ctx.path, asts)) {
-      for (const o of occurrences(asts.get(f)!)) if (o.declaration) (o.kind === 'model' ? names.models : names.datasets).push(o.name.text);
+      for (const o of occurrences(asts.get(f)!)) {
+        if (o.declaration && (o.kind === 'model' || o.kind === 'dataset')) (o.kind === 'model' ? names.models : names.datasets).push(o.name.text);
+      }
     }
     return completions(ctx.open.text, ctx.offset, names);
   });
@@ -129,7 +131,7 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
     const ast = ctx?.analysis.result.asts.get(ctx.path);
     const o = ctx && ast ? occurrenceAt(ast, ctx.offset) : null;
     if (!ctx || !o) return null;
-    const decl = o.declaration ? o : declarationOf(o.kind, o.name.text, ctx.path, ctx.analysis.result.asts);
+    const decl = resolve(o, ctx.analysis.result.asts);
     return decl ? { ctx, occurrence: o, decl } : null;
   };
   const location = (span: { file: string } & Parameters<typeof spanRange>[0]): Location => ({ uri: uriOf(span.file), range: spanRange(span) });

@@ -6,27 +6,50 @@ import type { DocumentSymbol, FoldingRange } from 'vscode-languageserver';
 import { SymbolKind } from 'vscode-languageserver';
 import { lexer } from '../../grammar/tokens.js';
 import type { Span } from '../diagnostics/types.js';
-import type { FileNode, NameNode } from '../syntax/ast.js';
+import type { ArgNode, FileNode, NameNode, TrainNode } from '../syntax/ast.js';
 import type { ModelEntry } from './layers-index.js';
 import { LineIndex, spanRange } from './positions.js';
 
-export type NameKind = 'model' | 'dataset';
+export type NameKind = 'model' | 'dataset' | 'block' | 'tensor';
 
 export interface Occurrence {
   kind: NameKind;
   name: NameNode;
   declaration: boolean;
+  /** For a tensor: the model or block it belongs to (tensor names are local to it). */
+  scope?: Span;
 }
 
-/** Every model and dataset name written in one file. */
+// The graph syntax (blocks, named tensors) is read structurally, so these work on whichever AST the grammar has.
+interface BodyStmt { kind: string; name?: NameNode; binding?: NameNode | null; type?: NameNode; args?: ArgNode[]; inputs?: ArgNode[] | null; span: Span }
+interface AnyItem { kind: string; name?: NameNode; body?: BodyStmt[]; span: Span }
+
+/** Bare names among a layer's arguments and inputs: `add(y, x)`, `conv2d(8)(x)`; tensors when one has that name. */
+function tensorNames(stmt: BodyStmt): NameNode[] {
+  const out: NameNode[] = [];
+  for (const a of [...(stmt.inputs ?? []), ...(stmt.args ?? [])]) {
+    if (!a.key && a.value.kind === 'call' && a.value.args === null) out.push(a.value.name);
+  }
+  return out;
+}
+
+/** Every model, dataset, block and tensor name written in one file. */
 export function occurrences(ast: FileNode): Occurrence[] {
   const out: Occurrence[] = [];
-  for (const item of ast.items) {
-    if (item.kind === 'model') out.push({ kind: 'model', name: item.name, declaration: true });
-    else if (item.kind === 'dataset') out.push({ kind: 'dataset', name: item.name, declaration: true });
-    else if (item.kind === 'train') {
-      out.push({ kind: 'model', name: item.model, declaration: false });
-      out.push({ kind: 'dataset', name: item.dataset, declaration: false });
+  for (const item of ast.items as unknown as AnyItem[]) {
+    if ((item.kind === 'model' || item.kind === 'dataset' || item.kind === 'block') && item.name) {
+      out.push({ kind: item.kind, name: item.name, declaration: true });
+    } else if (item.kind === 'train') {
+      const t = item as unknown as TrainNode;
+      out.push({ kind: 'model', name: t.model, declaration: false });
+      out.push({ kind: 'dataset', name: t.dataset, declaration: false });
+    }
+    for (const stmt of item.body ?? []) {
+      if (stmt.kind === 'input' && stmt.name) out.push({ kind: 'tensor', name: stmt.name, declaration: true, scope: item.span });
+      if (stmt.kind !== 'layer') continue;
+      if (stmt.binding) out.push({ kind: 'tensor', name: stmt.binding, declaration: true, scope: item.span });
+      if (stmt.type) out.push({ kind: 'block', name: stmt.type, declaration: false });
+      for (const name of tensorNames(stmt)) out.push({ kind: 'tensor', name, declaration: false, scope: item.span });
     }
   }
   return out;
@@ -50,7 +73,7 @@ export function scopeOf(file: string, asts: Map<string, FileNode>): string[] {
   return [...seen];
 }
 
-/** Where `kind name`, as seen from `file`, is declared. */
+/** Where `kind name`, as seen from `file`, is declared (models, datasets, blocks). */
 export function declarationOf(kind: NameKind, name: string, file: string, asts: Map<string, FileNode>): Occurrence | null {
   for (const f of scopeOf(file, asts)) {
     const ast = asts.get(f);
@@ -62,13 +85,30 @@ export function declarationOf(kind: NameKind, name: string, file: string, asts: 
 
 const sameSpan = (a: Span, b: Span) => a.file === b.file && a.offset === b.offset;
 
-/** The declaration and every reference that resolves to it, in all files known. */
+/** The tensors of one name in one model or block: each binding and each use. */
+function tensorsNamed(o: Occurrence, asts: Map<string, FileNode>): Occurrence[] {
+  const ast = asts.get(o.name.span.file);
+  return ast ? occurrences(ast).filter((x) => x.kind === 'tensor' && x.name.text === o.name.text && x.scope && o.scope && sameSpan(x.scope, o.scope)) : [];
+}
+
+/** What an occurrence refers to: its declaration (for a tensor, the binding before it), or null for no symbol. */
+export function resolve(o: Occurrence, asts: Map<string, FileNode>): Occurrence | null {
+  if (o.kind === 'tensor') {
+    const decls = tensorsNamed(o, asts).filter((x) => x.declaration);
+    if (o.declaration) return o;
+    return decls.filter((d) => d.name.span.offset < o.name.span.offset).pop() ?? decls[0] ?? null;
+  }
+  return o.declaration ? o : declarationOf(o.kind, o.name.text, o.name.span.file, asts);
+}
+
+/** The declaration and every reference that resolves to it, in all files known; for a tensor, its name throughout its model or block. */
 export function referencesOf(decl: Occurrence, asts: Map<string, FileNode>): Occurrence[] {
+  if (decl.kind === 'tensor') return tensorsNamed(decl, asts);
   const out: Occurrence[] = [];
-  for (const [file, ast] of asts) {
+  for (const ast of asts.values()) {
     for (const o of occurrences(ast)) {
       if (o.kind !== decl.kind || o.name.text !== decl.name.text) continue;
-      const target = o.declaration ? o : declarationOf(o.kind, o.name.text, file, asts);
+      const target = resolve(o, asts);
       if (target && sameSpan(target.name.span, decl.name.span)) out.push(o);
     }
   }
