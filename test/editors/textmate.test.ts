@@ -98,6 +98,8 @@ describe('TextMate grammar', () => {
     expect(scopeOf(text, 'block')).toBe('keyword.declaration.block.nn');
     expect(scopeOf(text, 'residual')).toBe('entity.name.function.block.nn');
     expect(scopeOf(text, 'y')).toBe('variable.other.tensor.nn');
+    expect(scopeOf(text, 'x')).toBe('variable.other.tensor.nn');
+    expect(scopeOf(text, 'conv2d')).toBe('support.function.layer.nn');
     expect(scopeOf(text, '*')).toBe('keyword.operator.nn');
   });
 
