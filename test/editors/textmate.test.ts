@@ -81,6 +81,7 @@ describe('TextMate grammar', () => {
     expect(scopeOf(text, 'int32')).toBe('support.type.dtype.nn');
     expect(scopeOf(text, 'embedding')).toBe('support.function.layer.nn');
     expect(scopeOf(text, 'flatten')).toBe('support.function.layer.nn');
+    expect(scopeOf('model M {\n  conv2d_transpose(8, 3)\n}', 'conv2d_transpose')).toBe('support.function.layer.nn');
     expect(scopeOf(text, 'activation')).toBe('variable.parameter.nn');
     expect(scopeOf(text, 'sigmoid')).toBe('constant.other.value.nn');
     expect(scopeOf(text, 'uniform')).toBe('entity.name.function.nn');
