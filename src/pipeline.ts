@@ -34,6 +34,8 @@ export interface CheckResult {
 
 export interface Host {
   readFile(file: string): string;
+  /** Canonical path (symlinks resolved); import cycles are found by it. Default: the path as written. */
+  realPath?(file: string): string;
 }
 
 /** `target.push(...items)` without spreading: 100,000+ arguments overflow the stack. */
@@ -56,38 +58,65 @@ function firstPerPosition(diagnostics: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** Parses `file` and, transitively, the files it imports. */
+/** A cycle as the message shows it: a 10,000-file chain is cut to its ends. */
+function cycleText(chain: string[]): string {
+  const shown = chain.length > 12 ? [...chain.slice(0, 5), `... (${chain.length - 10} more)`, ...chain.slice(-5)] : chain;
+  return shown.join(' -> ');
+}
+
+/**
+ * Parses `file` and, transitively, the files it imports, depth first with an explicit stack (a chain 10,000
+ * imports deep must not overflow the call stack). Import paths resolve against the importing file's folder, absolute
+ * ones as written; a file is known by its real path, so a cycle through a symlinked folder is still a cycle.
+ */
 function parseWithImports(file: string, text: string, host: Host, sources: Map<string, string>, diagnostics: Diagnostic[], asts: Map<string, FileNode>) {
   const main = parseSource(text, file);
   asts.set(file, main.ast);
   append(diagnostics, main.diagnostics);
   const imported: FileNode[] = [];
-  const visit = (ast: FileNode, chain: string[]) => {
-    for (const item of ast.items) {
-      if (item.kind !== 'import') continue;
-      const target = path.join(path.dirname(ast.path), item.path.value);
-      if (chain.includes(target)) {
-        diagnostics.push(diag('NN1009', item.path.span, { cycle: [...chain, target].join(' -> ') }));
-        continue;
-      }
-      if (sources.has(target)) continue;
-      let content: string;
-      try {
-        content = host.readFile(target);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        diagnostics.push(diag('NN1007', item.path.span, { path: target, reason: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message }));
-        continue;
-      }
-      sources.set(target, content);
-      const parsed = parseSource(content, target);
-      append(diagnostics, parsed.diagnostics);
-      asts.set(target, parsed.ast);
-      imported.push(parsed.ast);
-      visit(parsed.ast, [...chain, target]);
+  const real = (f: string) => host.realPath?.(f) ?? f;
+  const frames: { ast: FileNode; key: string; next: number }[] = [{ ast: main.ast, key: real(file), next: 0 }];
+  const chain: string[] = [file];
+  const onChain = new Set<string>([frames[0].key]);
+  const read = new Set<string>([frames[0].key]);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1];
+    const items = frame.ast.items;
+    while (frame.next < items.length && items[frame.next].kind !== 'import') frame.next++;
+    if (frame.next >= items.length) {
+      frames.pop();
+      chain.pop();
+      onChain.delete(frame.key);
+      continue;
     }
-  };
-  visit(main.ast, [file]);
+    const item = items[frame.next++];
+    if (item.kind !== 'import') continue;
+    const written = item.path.value;
+    const target = path.isAbsolute(written) ? path.normalize(written) : path.join(path.dirname(frame.ast.path), written);
+    const key = real(target);
+    if (onChain.has(key)) {
+      diagnostics.push(diag('NN1009', item.path.span, { cycle: cycleText([...chain, target]) }));
+      continue;
+    }
+    if (read.has(key) || sources.has(target)) continue;
+    let content: string;
+    try {
+      content = host.readFile(target);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      diagnostics.push(diag('NN1007', item.path.span, { path: target, reason: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message }));
+      continue;
+    }
+    read.add(key);
+    sources.set(target, content);
+    const parsed = parseSource(content, target);
+    append(diagnostics, parsed.diagnostics);
+    asts.set(target, parsed.ast);
+    imported.push(parsed.ast);
+    frames.push({ ast: parsed.ast, key, next: 0 });
+    chain.push(target);
+    onChain.add(key);
+  }
   return { main: main.ast, imported };
 }
 

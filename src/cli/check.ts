@@ -28,7 +28,7 @@ export function checkFile(file: string, io: Io): CheckResult {
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  return check(file, text, { readFile: io.readFile });
+  return check(file, text, { readFile: io.readFile, realPath: io.realPath });
 }
 
 export function checkCommand(inputs: string[], flags: CheckFlags, io: Io): number {

@@ -1,6 +1,6 @@
 // The `nnc` command line. Exit codes: 0 clean, 1 diagnostics with errors, 2 usage or I/O errors.
 import { printable } from '../codegen/runtime/printable.js';
-import { readFileSync } from 'node:fs';
+import { readSpecFile, realSpecPath } from './read-spec.js';
 import { parseArgs } from 'node:util';
 import { checkCommand } from './check.js';
 import { UsageError } from './files.js';
@@ -31,6 +31,8 @@ export interface Io {
   err: (s: string) => void;
   isTTY: boolean;
   readFile: (file: string) => string;
+  /** Canonical path of a file (symlinks resolved), for import cycle detection. */
+  realPath?: (file: string) => string;
 }
 
 // Nothing here may touch process.stdout before main runs: the startup snapshot (src/cli/snapshot.ts) evaluates this
@@ -41,7 +43,8 @@ const defaultIo: Io = {
   get isTTY() {
     return Boolean(process.stdout.isTTY);
   },
-  readFile: (f) => readFileSync(f, 'utf8'),
+  readFile: readSpecFile,
+  realPath: realSpecPath,
 };
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
