@@ -1,5 +1,6 @@
 // Code generation: a checked training unit -> the files of a standalone trainer folder. Pure: no file system
 // access beyond the templates it loads once; the CLI writes the files.
+import { folderName } from '../spec/folder-name.js';
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { ModelShapeInfo } from '../shapes/infer.js';
@@ -17,12 +18,7 @@ export interface EmitOptions {
 }
 
 /** A training's folder name: `FashionMLP` -> `fashion_mlp`. Names are identifiers, so this never leaves the folder. */
-export function folderName(trainingName: string): string {
-  return trainingName
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase();
-}
+export { folderName } from '../spec/folder-name.js';
 
 /** Indented JSON with U+2028/2029 escaped. */
 function jsonText(value: unknown): string {

@@ -47,6 +47,7 @@ export const schemaMessages = {
   NN2015: { severity: 'error', template: 'unknown property {found} in {owner}' },
   NN2016: { severity: 'error', template: '{what} is invalid: {reason}' },
   NN2017: { severity: 'warning', template: 'unused {kind} {name}' },
+  NN2018: { severity: 'error', template: 'training {name} would be compiled into folder {folder}, like training {other}', help: 'the first is at {line}:{column}; rename one of them with `as`' },
   NN2040: { severity: 'error', template: 'layer {found} is not available: TensorFlow.js 4.22 has no {missing}' },
 } as const satisfies Record<string, MessageDef>;
 

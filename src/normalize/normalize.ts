@@ -1,5 +1,6 @@
 // AST -> raw spec JSON (before schema defaults): declarations gathered, names resolved, units resolved
 // (`10%` -> 0.1, `kernel: 3` -> [3, 3]), and every value's span recorded for later phases.
+import { folderName } from '../spec/folder-name.js';
 import { diag, q } from '../diagnostics/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
@@ -42,6 +43,19 @@ export function normalize(main: FileNode, imported: FileNode[] = []): NormalizeR
     return true;
   };
 
+  // `FooBar` and `foo_bar` both compile into foo_bar/: the second would silently replace the first.
+  const folders = new Map<string, { name: string; span: Span }>();
+  const sameFolder = (name: string, span: Span): boolean => {
+    const folder = folderName(name);
+    const first = folders.get(folder);
+    if (first) {
+      diagnostics.push(diag('NN2018', span, { name: q(name), folder: q(`${folder}/`), other: q(first.name), line: first.span.line, column: first.span.column }));
+      return false;
+    }
+    folders.set(folder, { name, span });
+    return true;
+  };
+
   for (const file of [main, ...imported]) {
     for (const item of file.items) {
       if (item.kind === 'model' && declare('model', item.name.text, item.name.span)) {
@@ -57,6 +71,7 @@ export function normalize(main: FileNode, imported: FileNode[] = []): NormalizeR
       & checkReference('dataset', item.dataset.text, item.dataset.span, seen.dataset, diagnostics);
     const name = item.alias?.text ?? item.model.text;
     const unique = declare('training', name, (item.alias ?? item.model).span, `name this training with \`as\`, e.g. \`train ${item.model.text} on ${item.dataset.text} as ${item.model.text}_2 { ... }\``);
+    if (unique && !sameFolder(name, (item.alias ?? item.model).span)) continue;
     if (ok && unique) raw.trainings.push(trainSpec(item, name, raw.trainings.length, values));
   }
   return { raw, spans, diagnostics };
