@@ -82,6 +82,10 @@ export const shapeMessages = {
     template: 'shared axis {axis} of {layer} is not an axis of {found} (rank {rank})',
     help: 'shared_axes counts the sample axes from 1, without the batch axis',
   },
+  NN3046: {
+    severity: 'error',
+    template: 'bidirectional {layer} wraps a recurrent layer (`lstm`, `gru` or `simple_rnn`), found {found}',
+  },
   NN3045: {
     severity: 'error',
     template: 'tfjs implements only `reset_after: false` for gru {layer}, found `reset_after: true`',

@@ -21,7 +21,7 @@ export interface LayerOutcome {
 }
 
 /** A layer as the shape rules see it: any registered layer type. */
-export interface AnyLayer { type: string; name: string }
+export interface AnyLayer { type: string; name: string; trainable?: boolean }
 
 /** What a rule may look at besides its own layer. */
 export interface LayerContext {
@@ -33,6 +33,10 @@ export interface LayerContext {
   /** Input name and shape as declared, for help lines. */
   inputName: string;
   inputShape: number[];
+  /** Inside a wrapper (`bidirectional(lstm(8))`): the path from the model's layer to this one, e.g. ['layer']. */
+  path?: string[];
+  /** Inside a wrapper: the wrapper's name, from which the wrapped layer's default name is made. */
+  wrapperName?: string;
   /** The layers on the path from the input to this one, with their output shapes. */
   previous: { layer: AnyLayer; out: number[] }[];
 }

@@ -18,7 +18,7 @@ export const showShape = (dims: readonly (number | null)[]): string => q(`[${dim
 export const AXES_2D = ['height', 'width'];
 
 export function layerSpan(ctx: LayerContext, arg?: string) {
-  const parts: (string | number)[] = ['models', ctx.modelIndex, 'layers', ctx.layerIndex];
+  const parts: (string | number)[] = ['models', ctx.modelIndex, 'layers', ctx.layerIndex, ...(ctx.path ?? [])];
   if (arg) parts.push(arg);
   return ctx.spans.valueAt(pointer(...parts));
 }

@@ -16,7 +16,10 @@ export function complete(spec: Spec, spans: SpanIndex): Diagnostic[] {
       if (!layer.name) layer.name = `${layer.type}_${n}`;
       if (names.has(layer.name)) diagnostics.push(diag('NN2014', spans.valueAt(`/models/${m}/layers/${l}/name`), { name: q(layer.name), model: q(model.name) }));
       names.add(layer.name);
-      if ('pool' in layer && layer.strides === undefined) (layer as { strides: unknown }).strides = layer.pool;
+      // a wrapped layer too: `time_distributed(max_pool2d(2))`
+      for (let l = layer as { pool?: unknown; strides?: unknown; layer?: object } | undefined; l; l = l.layer) {
+        if ('pool' in l && l.strides === undefined) l.strides = l.pool;
+      }
     });
   });
   return diagnostics;

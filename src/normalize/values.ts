@@ -1,9 +1,9 @@
 // AST values -> JSON values, recording the span of every value (and argument name) in the SpanIndex.
 import { diag, q } from '../diagnostics/catalog.js';
-import type { Diagnostic } from '../diagnostics/types.js';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { pointer, type SpanIndex } from '../spec/spans.js';
 import type { ArgNode, NameNode, PropertyNode, ValueNode } from '../syntax/ast.js';
-import { argumentAliases, callAliases, callPositional, isTypedObjectKey } from './tables.js';
+import { argumentAliases, callAliases, callPositional, isTypedObjectKey, layerPositional, pairArguments } from './tables.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -34,12 +34,15 @@ export class ValueConverter {
         if (v.args === null) {
           // A bare name: an enum value (`relu`), or a typed object without arguments (`optimizer: adam`).
           const text = v.name.text;
+          if (key === 'layer' && text in layerPositional) return this.layer(text, [], ptr, v.name.span);
           if (key && isTypedObjectKey(key)) {
             this.spans.set(`${ptr}/type`, { value: v.name.span });
             return { type: callAliases[text] ?? text };
           }
           return text;
         }
+        // A layer inside a wrapper, `bidirectional(lstm(64))`: its positional arguments are the layer's own.
+        if (key === 'layer' && v.name.text in layerPositional) return this.layer(v.name.text, v.args, ptr, v.name.span);
         const type = callAliases[v.name.text] ?? v.name.text;
         this.spans.set(`${ptr}/type`, { value: v.name.span });
         // An unknown name is reported by the schema; its positional arguments have no names to take.
@@ -47,6 +50,14 @@ export class ValueConverter {
         return { type, ...this.args(args, ptr, callPositional[type] ?? [], q(v.name.text)) };
       }
     }
+  }
+
+  /** A layer call's arguments, positional ones named, a number given for a pair taken for both axes. */
+  layer(type: string, args: ArgNode[], ptr: string, typeSpan: Span): JsonObject {
+    this.spans.set(`${ptr}/type`, { value: typeSpan });
+    const out = this.args(args, ptr, layerPositional[type], `layer ${q(type)}`);
+    for (const key of Object.keys(out)) if (pairArguments[type].has(key) && typeof out[key] === 'number') out[key] = [out[key], out[key]];
+    return { type, ...out };
   }
 
   /** `key: value` pairs, with duplicates reported. */

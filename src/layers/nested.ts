@@ -1,0 +1,30 @@
+// Layers inside layers: `bidirectional(lstm(64))`, `time_distributed(dense(8))`. The wrapped layer is a layer of
+// the spec at `<wrapper>/layer`; its shape rule and tfjs config come from its own module, and its diagnostics
+// point inside the wrapper's call.
+import { layerModule } from './registry.js';
+import type { ConfigValue } from './config-kit.js';
+import type { AnyLayer, LayerContext, LayerOutcome } from './module.js';
+
+/** The wrapped layer's outcome on `inShape`, its spans under the wrapper's `layer` argument. */
+export function innerShape(inner: AnyLayer, ctx: LayerContext, inShape: number[]): LayerOutcome {
+  const module = layerModule(inner.type);
+  // The schema admits only registered types, so a miss is nnc's bug, not the spec's.
+  if (!module) throw new Error(`no layer module for ${inner.type}`);
+  const named = { ...inner, name: inner.name ?? innerName(ctx.wrapperName ?? '', inner) };
+  const result = module.shape(named as never, { ...ctx, inShape, path: [...(ctx.path ?? []), 'layer'], previous: [] });
+  // a frozen wrapped layer keeps its weights, which tfjs then lists as non-trainable (as src/shapes/layers.ts)
+  return inner.trainable === false ? { ...result, trainable: 0, nonTrainable: result.nonTrainable + result.trainable } : result;
+}
+
+/** The wrapped layer's name: the spec's, or `<wrapper>_<type>`, so generated names never depend on tfjs' counters. */
+export const innerName = (wrapper: string, inner: AnyLayer): string => inner.name ?? `${wrapper}_${inner.type}`;
+
+/** `tf.layers.<factory>({ ... })` (or nnc's `layers.<factory>`) for the wrapped layer, nulls dropped. */
+export function innerConfig(wrapper: string, inner: AnyLayer, ctx: { seed: number; index: number; outputShape?: (number | null)[] }): ConfigValue {
+  const module = layerModule(inner.type);
+  if (!module) throw new Error(`no layer module for ${inner.type}`);
+  const { factory, args, custom } = module.config(inner as never, ctx);
+  const frozen = inner.trainable === false ? { trainable: false } : {};
+  const kept = Object.fromEntries(Object.entries({ name: innerName(wrapper, inner), ...args, ...frozen }).filter(([, v]) => v !== null));
+  return { $call: `${custom ? 'layers' : 'tf.layers'}.${factory}`, args: kept };
+}
