@@ -86,6 +86,21 @@ export const shapeMessages = {
     severity: 'error',
     template: 'bidirectional {layer} wraps a recurrent layer (`lstm`, `gru` or `simple_rnn`), found {found}',
   },
+  NN3047: {
+    severity: 'error',
+    template: 'bilinear up-sampling in {layer} needs a square input in tfjs 4.22, found {found}',
+    help: 'tfjs computes the gradient of a bilinear resize with height and width swapped: use `interpolation: nearest`, or make height and width equal',
+  },
+  NN3048: {
+    severity: 'error',
+    template: 'tfjs 4.22 cannot train {layer} with {arg}: its training step reads both gamma and beta',
+    help: 'remove it: the layer then learns a scale and a shift per channel, as Keras does by default',
+  },
+  NN3049: {
+    severity: 'error',
+    template: 'tfjs 4.22 batch-normalizes inputs of at most 3 axes besides the batch, found {found} in {layer}',
+    help: 'insert a `reshape` that merges axes before this layer, e.g. to [steps, features]',
+  },
   NN3045: {
     severity: 'error',
     template: 'tfjs implements only `reset_after: false` for gru {layer}, found `reset_after: true`',
@@ -169,5 +184,20 @@ export const shapeMessages = {
     severity: 'error',
     template: 'expected a flat output [units] for the labels of dataset {dataset}, found {found} from {layer}',
     help: 'add a `flatten` or a global pooling layer before the last dense layer',
+  },
+  NN4041: {
+    severity: 'error',
+    template: 'tfjs 4.22 cannot train the dilated convolution {layer} in training {training}: it has no gradient for dilation above 1',
+    help: 'use `dilation: 1` (with a larger kernel or more layers for the same reach) to train this model with tfjs',
+  },
+  NN4042: {
+    severity: 'error',
+    template: 'tfjs 4.22 cannot train {layer} in training {training}: its loop over a single step has no gradient',
+    help: 'give the input more than one step, or use a layer without a step loop (over one step, `dense` for a recurrent layer, the wrapped layer for time_distributed)',
+  },
+  NN4040: {
+    severity: 'error',
+    template: 'model {model} has no trainable parameters, and tfjs cannot take a training step without one',
+    help: 'give a layer weights to learn, or remove `trainable: false` from one',
   },
 } as const satisfies Record<string, MessageDef>;

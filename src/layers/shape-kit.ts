@@ -101,3 +101,13 @@ export function softmaxWarning(layer: AnyLayer, ctx: LayerContext, out: number[]
 export function outcome(out: number[], trainable: number, flops: number, warnings: Diagnostic[] = [], nonTrainable = 0): LayerOutcome {
   return { out, dtype: 'float32', trainable, nonTrainable, flops, warnings };
 }
+
+/**
+ * tfjs 4.22's batch normalization takes tensors of rank 4 at most, the batch axis included: found by the
+ * differential test, which saw "batchNormalization is not implemented for array of rank 5 yet".
+ */
+export function normRank(layer: AnyLayer, ctx: LayerContext): void {
+  if (ctx.inShape.length > 3) {
+    throw new ShapeFailure([diag('NN3049', layerSpan(ctx), { layer: q(layer.name), found: showShape(ctx.inShape) })]);
+  }
+}

@@ -1,5 +1,6 @@
 // The contract between a training's model and its dataset (NN4xxx): output units vs classes and labels,
 // loss vs output activation, model input vs sample shape, metrics vs task, class_weights vs class names.
+import { untrainable } from './trainable.js';
 import { existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
@@ -151,6 +152,11 @@ export function checkContracts(spec: Spec, spans: SpanIndex, shapes: ModelShapeI
     checkInput(ctx);
     checkOutput(ctx);
     checkMetrics(ctx);
+    const stuck = ctx.info?.complete ? untrainable(ctx.model, ctx.info) : null;
+    if (stuck?.code === 'NN4040') push(diag('NN4040', spans.keyAt(pointer('trainings', t)), { model: q(training.model) }));
+    if (stuck?.code === 'NN4041' || stuck?.code === 'NN4042') {
+      push(diag(stuck.code, spans.valueAt(pointer('models', modelIndex, 'layers', stuck.layerIndex)), { layer: q(stuck.name), training: q(training.name) }));
+    }
   });
   return out;
 }

@@ -31,6 +31,34 @@ describe('nnc runtime layers compute what Keras computes', () => {
     const y = run(layers.alphaElu({ alpha: 0.5 }), tf.tensor2d([[-2, -0.5, 0, 3]])) as number[][];
     [-2, -0.5, 0, 3].forEach((x, i) => expect(y[0][i]).toBeCloseTo(x > 0 ? x : 0.5 * Math.expm1(x), 6));
   });
+  it('layer_norm without gamma or beta computes what tfjs computes forward, and trains', async () => {
+    const x = tf.tensor2d([[1, 2, 4, 8], [0, -1, 3, 3]]);
+    for (const args of [{ center: false }, { scale: false }]) {
+      const mine = layers.layerNorm({ ...args, epsilon: 1e-3 });
+      const theirs = tf.layers.layerNormalization({ ...args, epsilon: 1e-3 });
+      const [a, b] = [run(mine, x) as number[][], run(theirs, x) as number[][]];
+      a.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(b[i][j], 5)));
+      const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), layers.layerNorm(args)] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      expect(Number.isFinite(await m.trainOnBatch(x, tf.zeros([2, 4])) as number)).toBe(true);
+    }
+  });
+
+  it('each takes a training step after a dense layer, with a finite loss', async () => {
+    const make: [string, () => tf.layers.Layer][] = [
+      ['zeroPadding1d', () => layers.zeroPadding1d({ padding: [1, 1] })], ['cropping1d', () => layers.cropping1d({ cropping: [1, 0] })],
+      ['upSampling1d', () => layers.upSampling1d({ size: 2 })], ['alphaElu', () => layers.alphaElu({ alpha: 0.5 })],
+      ['axisSoftmax', () => layers.axisSoftmax({ axis: 1 })], ['layerNorm', () => layers.layerNorm({ scale: false })],
+    ];
+    for (const [name, layer] of make) {
+      const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4, 3], units: 2 }), layer()] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const out = m.outputs[0].shape.slice(1) as number[];
+      const loss = await m.trainOnBatch(tf.ones([2, 4, 3]), tf.zeros([2, ...out]));
+      expect(Number.isFinite(loss as number), name).toBe(true);
+    }
+  });
+
   it('softmax over the steps sums to 1 along that axis, not the last', () => {
     const x = tf.tensor3d([[[1, 5], [2, 1], [3, 0]]]);
     const y = run(layers.axisSoftmax({ axis: 1 }), x) as number[][][];

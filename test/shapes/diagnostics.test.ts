@@ -163,7 +163,14 @@ describe('FLOPs and memory', () => {
   });
 
   it('batch norm: moving statistics are non-trainable', () => {
-    const { info } = run(model('b', [5, 7], [L.batchNorm({ center: false })]));
-    expect([info.trainableParams, info.nonTrainableParams]).toEqual([7, 14]);
+    const { info } = run(model('b', [5, 7], [L.batchNorm()]));
+    expect([info.trainableParams, info.nonTrainableParams]).toEqual([14, 14]);
+  });
+
+  it('NN3048: batch norm without gamma or beta, which tfjs cannot train', () => {
+    for (const off of ['center', 'scale'] as const) {
+      const { diagnostics } = run(model('b', [5, 7], [L.batchNorm({ [off]: false })]));
+      expect(diagnostics.map((d) => d.code)).toEqual(['NN3048']);
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { inferModel, type ModelShapeInfo } from '../../src/shapes/infer.js';
+import * as nncLayers from '../../src/codegen/runtime/layers.js';
 import { instantiateLayer, layerConfig } from '../../src/codegen/layer-config.js';
 import type { ModelSpec } from '../../src/spec/types.js';
 import { SpanIndex } from '../../src/spec/spans.js';
@@ -36,7 +37,7 @@ const fixtures: ModelSpec[] = [
   ]),
   model('conv1d_avg', [11, 3], [L.conv1d(2, 4), L.global('global_avg_pool1d')]),
   model('reshape_net', [784], [L.reshape([28, 28, 1]), L.conv2d(4, 5), L.reshape([-1, 4]), L.dropout(0.25), L.activation('tanh'), L.flatten(), L.dense(5)]),
-  model('norms', [6, 10], [L.batchNorm({ center: false }), L.batchNorm({ scale: false }), L.layerNorm(), L.layerNorm({ scale: false }), L.flatten(), L.batchNorm()]),
+  model('norms', [6, 10], [L.batchNorm({ momentum: 0.9 }), L.batchNorm({ epsilon: 0.01 }), L.layerNorm(), L.layerNorm({ scale: false }), L.flatten(), L.batchNorm()]),
   model('embed_lstm', [12], [L.embedding(100, 16), L.rnn('lstm', 8, { return_sequences: true }), L.rnn('lstm', 5)], { dtype: 'int32' }),
   model('gru_stack', [7, 3], [L.rnn('gru', 6, { return_sequences: true }), L.rnn('gru', 4, { use_bias: false }), L.dense(1, 'sigmoid')]),
   model('simple_rnn', [9, 5], [L.rnn('simple_rnn', 7, { return_sequences: true }), L.rnn('simple_rnn', 3, { use_bias: false, return_sequences: true }), L.dense(2)]),
@@ -56,7 +57,7 @@ const fixtures: ModelSpec[] = [
 
 function buildTfjs(m: ModelSpec, info: ModelShapeInfo): tf.Sequential {
   const seq = tf.sequential();
-  m.layers.forEach((layer, i) => seq.add(instantiateLayer(layerConfig(layer, i, i === 0 ? m.input : null, 7, info.layers[i].outputShape), tf)));
+  m.layers.forEach((layer, i) => seq.add(instantiateLayer(layerConfig(layer, i, i === 0 ? m.input : null, 7, info.layers[i].outputShape), tf, nncLayers)));
   return seq;
 }
 

@@ -1,7 +1,8 @@
 // batch_norm: normalizes each channel (the last axis) by batch statistics, with a moving mean and variance.
 import { arg } from '../args.js';
 import { defineLayer } from '../module.js';
-import { minRank, outcome, product } from '../shape-kit.js';
+import { diag, q } from '../../diagnostics/catalog.js';
+import { layerSpan, minRank, normRank, outcome, product, ShapeFailure } from '../shape-kit.js';
 
 export default defineLayer({
   type: 'batch_norm',
@@ -12,6 +13,11 @@ export default defineLayer({
   positional: [],
   shape(layer, ctx) {
     minRank(layer, ctx, 1);
+    normRank(layer, ctx);
+    // found by the differential test: tfjs 4.22's BatchNormalization reads gamma and beta in every training step,
+    // so one that is switched off makes the first step throw
+    const off = !layer.center ? 'center' : !layer.scale ? 'scale' : null;
+    if (off) throw new ShapeFailure([diag('NN3048', layerSpan(ctx, off), { layer: q(layer.name), arg: q(`${off}: false`) })]);
     const channels = ctx.inShape[ctx.inShape.length - 1];
     const perChannel = (layer.center ? 1 : 0) + (layer.scale ? 1 : 0);
     // inference folds to one multiply and one add per element; the moving mean and variance are not trained

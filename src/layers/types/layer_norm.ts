@@ -14,5 +14,10 @@ export default defineLayer({
     // mean, subtract, square, variance, divide, scale, shift: about 7 steps per element
     return outcome(ctx.inShape, perFeature * features, 7 * product(ctx.inShape));
   },
-  config: (layer) => ({ factory: 'layerNormalization', args: { epsilon: layer.epsilon, center: layer.center, scale: layer.scale } }),
+  // found by the differential test: tfjs 4.22's LayerNormalization throws in its gradient without gamma or beta,
+  // and on inputs of more than 3 axes besides the batch; those are nnc's own runtime layer
+  config(layer, ctx) {
+    const own = layer.center && layer.scale && (ctx.outputShape?.length ?? 0) <= 4;
+    return { factory: own ? 'layerNormalization' : 'layerNorm', args: { epsilon: layer.epsilon, center: layer.center, scale: layer.scale }, ...(own ? {} : { custom: true }) };
+  },
 });

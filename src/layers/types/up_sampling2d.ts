@@ -1,7 +1,8 @@
 // up_sampling2d(size): repeats each row `size[0]` times and each column `size[1]` times, [h, w, c] -> [h*s0, w*s1, c].
 import { arg } from '../args.js';
 import { defineLayer } from '../module.js';
-import { outcome, spatialRank } from '../shape-kit.js';
+import { diag, q } from '../../diagnostics/catalog.js';
+import { layerSpan, outcome, ShapeFailure, showShape, spatialRank } from '../shape-kit.js';
 
 export default defineLayer({
   type: 'up_sampling2d',
@@ -10,6 +11,11 @@ export default defineLayer({
   shape(layer, ctx) {
     spatialRank(layer, ctx, 3);
     const [h, w, c] = ctx.inShape;
+    // found by the differential test: tfjs 4.22's ResizeBilinear gradient swaps height and width, so a training
+    // step through bilinear up-sampling of a non-square input throws
+    if (layer.interpolation === 'bilinear' && h !== w) {
+      throw new ShapeFailure([diag('NN3047', layerSpan(ctx, 'interpolation'), { layer: q(layer.name), found: showShape(ctx.inShape) })]);
+    }
     const out = [h * layer.size[0], w * layer.size[1], c];
     // nearest copies; bilinear mixes 4 neighbours per output element: 3 lerps of a subtract, a multiply and an add
     return outcome(out, 0, layer.interpolation === 'bilinear' ? 9 * out[0] * out[1] * c : 0);
