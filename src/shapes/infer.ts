@@ -57,6 +57,20 @@ function tooLarge(layer: Layer, index: number, modelIndex: number, spans: SpanIn
   return null;
 }
 
+/** Float32 values one ArrayBuffer holds in Node 20 (4 GiB); tfjs keeps each weight tensor in one. */
+const MAX_FLOAT32_VALUES = 2 ** 30;
+/** A layer whose weights take this much gets a warning with the figure. */
+const WARN_WEIGHT_BYTES = 512 * 2 ** 20;
+
+function memoryDiagnostic(layer: Layer, index: number, modelIndex: number, spans: SpanIndex, params: number): Diagnostic | null {
+  const span = spans.valueAt(pointer('models', modelIndex, 'layers', index));
+  const found = params.toLocaleString('en-US');
+  if (params > MAX_FLOAT32_VALUES) return diag('NN3046', span, { layer: q(layer.name), found, limit: MAX_FLOAT32_VALUES.toLocaleString('en-US') });
+  const bytes = params * BYTES_PER_FLOAT;
+  if (bytes < WARN_WEIGHT_BYTES) return null;
+  return diag('NN3047', span, { layer: q(layer.name), found, bytes: `${(bytes / 2 ** 30).toFixed(1)} GiB` });
+}
+
 export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { info: ModelShapeInfo; diagnostics: Diagnostic[] } {
   const model = spec.models[modelIndex];
   const diagnostics: Diagnostic[] = [];
@@ -81,6 +95,9 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
         'total parameter count': paramsSoFar + params, 'total FLOP count': flopsSoFar + result.flops,
       });
       if (overflow) throw new ShapeFailure([overflow]);
+      const memory = memoryDiagnostic(layer, index, modelIndex, spans, params);
+      if (memory?.severity === 'error') throw new ShapeFailure([memory]);
+      if (memory) diagnostics.push(memory);
       paramsSoFar += params;
       flopsSoFar += result.flops;
       diagnostics.push(...result.warnings);
