@@ -4,7 +4,7 @@ import { fmtInt, fmtRate, markdownTable, round } from './lib.js';
 import type { OverheadResults } from './overhead.js';
 import type { PeakResults } from './peak.js';
 import type { ModelKey, RunConfig } from './training.js';
-import type { VersusResults } from './versus-torch.js';
+import type { Summary, VersusResults } from './versus-torch.js';
 
 export interface Invocation { startedAt: string; finishedAt: string; quick: boolean; sections: string[]; loadavg: { start: number[]; end: number[] } }
 
@@ -24,41 +24,38 @@ export interface Results {
   fractions?: Fraction[];
 }
 
-export interface Fraction { run: string; model: ModelKey; samplesPerSec: number; gflops: number; ofPeak: number; ofSgemm: number | null; ofCoresUsed: number | null }
+export interface Fraction {
+  run: string; model: ModelKey; samplesPerSec: number; gflops: number;
+  /** Of the best measured sgemm (the physical reference), and of the 1-thread sgemm. */
+  ofSgemm: number | null; ofSgemm1: number | null;
+}
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(v < 0.01 ? 2 : 1)}%`);
 const load = (l: number[] | undefined) => (l ? l.map((v) => v.toFixed(2)).join(' / ') : '–');
 const cfg = (c: RunConfig) => `${fmtInt(c.train)} x ${c.epochs} ep, test ${fmtInt(c.test)}`;
+const torchName = (t: string) => (t === 'default' ? 'PyTorch, default threads' : `PyTorch, ${t} thread${t === '1' ? '' : 's'} (OPENBLAS_NUM_THREADS=${t})`);
 
-/** Each measured training throughput as FLOP/s, against the machine's peak and the measured GEMM peak. */
+/** Each measured training throughput as FLOP/s, against the measured sgemm (best, and on one thread). */
 export function fractions(r: Results): Fraction[] {
   if (!r.peak) return [];
-  const { cpu, modelFlops, gemm } = r.peak;
+  const { modelFlops, gemm } = r.peak;
   const sgemm = Math.max(gemm.numpyGflops ?? 0, gemm.torchGflops ?? 0) || null;
+  const one = gemm.byThreads?.find((t) => t.threads === 1);
+  const sgemm1 = one ? Math.max(one.numpyGflops ?? 0, one.torchGflops ?? 0) || null : null;
   const out: Fraction[] = [];
-  const add = (run: string, model: ModelKey, samplesPerSec: number, threads: number | null) => {
-    if (!Number.isFinite(samplesPerSec)) return;
+  const add = (run: string, model: ModelKey, samplesPerSec: number | undefined) => {
+    if (samplesPerSec === undefined || !Number.isFinite(samplesPerSec)) return;
     const gflops = (samplesPerSec * modelFlops[model].training) / 1e9;
     out.push({
-      run, model, samplesPerSec: round(samplesPerSec, 1), gflops: round(gflops, 2), ofPeak: round(gflops / cpu.peakGflops, 4),
-      ofSgemm: sgemm ? round(gflops / sgemm, 4) : null, ofCoresUsed: threads ? round(gflops / (cpu.perCoreGflops * threads), 4) : null,
+      run, model, samplesPerSec: round(samplesPerSec, 1), gflops: round(gflops, 2),
+      ofSgemm: sgemm ? round(gflops / sgemm, 4) : null, ofSgemm1: sgemm1 ? round(gflops / sgemm1, 4) : null,
     });
   };
-  for (const b of r.overhead?.backends ?? []) {
-    // tfjs's wasm (in Node) and cpu backends run on one thread.
-    add(`MLP nnc ${b.backend}`, 'mlp', b.generatedSamplesPerSec, 1);
-    add(`MLP hand-written ${b.backend}`, 'mlp', b.handwrittenSamplesPerSec, 1);
-  }
-  for (const row of r.torch?.rows ?? []) {
-    const model = row.config.model;
-    const name = model.toUpperCase();
-    if (row.nnc && !(model === 'mlp' && r.overhead?.backends.some((b) => b.backend === row.config.backend))) {
-      add(`${name} nnc ${row.config.backend}`, model, row.nnc.samplesPerSec, 1);
-    }
-    const threads = (row.torch?.env as { threads?: number } | undefined)?.threads ?? null;
-    if (row.torch && !out.some((f) => f.run === `${name} PyTorch (${fmtInt(row.config.train)} samples)`)) {
-      add(`${name} PyTorch (${fmtInt(row.config.train)} samples)`, model, row.torch.samplesPerSec, threads);
-    }
+  for (const m of r.torch?.models ?? []) {
+    const name = m.config.model.toUpperCase();
+    add(`${name} nnc, native step`, m.config.model, m.summary.native?.samplesPerSec);
+    add(`${name} nnc, tfjs step (wasm)`, m.config.model, m.summary.tfjsStep?.samplesPerSec);
+    for (const [t, s] of Object.entries(m.summary.torch)) add(`${name} ${torchName(t)}`, m.config.model, s?.samplesPerSec);
   }
   return out;
 }
@@ -96,29 +93,30 @@ function overheadSection(o: OverheadResults): string {
 }
 
 function torchSection(v: VersusResults): string {
-  const rows: (string | number)[][] = [];
-  for (const row of v.rows) {
-    const name = row.config.model === 'mlp' ? 'MLP 784-500-200-10' : 'CNN (specs/fashion_cnn.nn)';
-    if (row.nnc) {
-      rows.push([name, cfg(row.config), `nnc → tfjs ${row.config.backend} (${row.nnc.wasmThreads ?? 1} thread)`, fmtRate(row.nnc.samplesPerSec),
-        pct(row.nnc.testAccuracy), fmtInt(row.nnc.inferImagesPerSec), row.speedRatio, load(row.nnc.loadavg)]);
-    }
-    if (row.torch) {
-      const threads = (row.torch.env as { threads?: number }).threads;
-      rows.push([name, cfg(row.config), `PyTorch (${threads} threads)`, fmtRate(row.torch.samplesPerSec), pct(row.torch.testAccuracy),
-        fmtInt(row.torch.inferImagesPerSec), 1, load(row.torch.loadavg)]);
-    }
-    for (const e of row.errors) rows.push([name, cfg(row.config), `error: ${e.slice(0, 160)}`, '–', '–', '–', '–', '–']);
+  if (!v.models) return '## 3. Against PyTorch\n\n(results in an older format: rerun `npm run bench -- --only torch`)';
+  const rows: (string | number | null)[][] = [];
+  const loads = (s: Summary | null) => (s ? s.loadavg.map((l) => l[0].toFixed(1)).join(', ') : '–');
+  for (const m of v.models) {
+    const name = m.config.model === 'mlp' ? 'MLP 784-500-200-10, batch 32' : 'CNN specs/fashion_cnn.nn, batch 64';
+    const best = m.bestTorch ? m.summary.torch[m.bestTorch] : null;
+    const row = (what: string, s: Summary | null, ratio: string) => rows.push([name, cfg(m.config), what, s ? fmtRate(s.samplesPerSec) : '–',
+      s ? s.runs : 0, pct(s?.testAccuracy), fmtInt(s?.inferImagesPerSec), ratio, loads(s)]);
+    const ratioOf = (s: Summary | null) => (s && best ? round(s.samplesPerSec / best.samplesPerSec, 2).toFixed(2) : '–');
+    row('**nnc, native step** (nnc-native)', m.summary.native, `**${Number.isFinite(m.speedRatio) ? m.speedRatio.toFixed(2) : '–'}**`);
+    row('nnc, tfjs step on wasm (NNC_NATIVE=off)', m.summary.tfjsStep, ratioOf(m.summary.tfjsStep));
+    for (const [t, s] of Object.entries(m.summary.torch)) row(`${torchName(t)}${t === m.bestTorch ? ' — fastest' : ''}`, s, ratioOf(s));
+    for (const e of m.errors) rows.push([name, cfg(m.config), `error: ${e.slice(0, 160)}`, '–', '–', '–', '–', '–', '–']);
   }
-  const env = v.torchEnv as Record<string, unknown> | null;
-  const envLine = env
-    ? `PyTorch ${env.torch}, ${env.threads} threads (interop ${env.interop_threads}), BLAS_INFO=${env.blas_info}, OpenBLAS loaded: ${env.uses_openblas ? 'yes' : 'no'} (${(env.blas_libraries as string[]).map((l) => l.split('/').pop()).join(', ')}), CPU capability ${env.cpu_capability}, MKL-DNN ${env.mkldnn ? 'on' : 'off'}.`
-    : 'PyTorch did not run.';
+  const envs = Object.entries(v.torchEnv ?? {}).map(([t, env]) => `${t}: ${env.threads} threads (interop ${env.interop_threads}), OPENBLAS_NUM_THREADS=${env.openblas_num_threads_env ?? 'unset'}`);
+  const env = Object.values(v.torchEnv ?? {})[0];
+  const deltas = v.models.map((m) => `${m.config.model.toUpperCase()} ${m.accuracyDelta === null ? '–' : `${m.accuracyDelta >= 0 ? '+' : ''}${m.accuracyDelta.toFixed(2)}`} points`);
   return [
     `## 3. Against PyTorch (load ${load(v.loadavg.before)} → ${load(v.loadavg.after)})`, '',
-    'Same layers, glorot-uniform init, adam(0.001, eps 1e-7), batch size (MLP 32, CNN 64), training-sample count and epochs; test accuracy on the first test images of t10k; inference at batch 256.', '',
-    markdownTable(['model', 'data', 'implementation', 'train samples/s', 'test acc', 'infer images/s', 'speed vs PyTorch', 'load at start'], rows), '',
-    envLine,
+    'Same layers, glorot-uniform init, adam(0.001, eps 1e-7), batch size, training-sample count and epochs; test accuracy on the 10,000 t10k images after the same epochs; inference at batch 256. ' +
+    `Training samples/s over the epochs after the first; median over ${v.models[0]?.rounds ?? '?'} interleaved rounds (order rotated each round); the ratio is against PyTorch's fastest configuration here; "load" is the 1-minute load average at the start of each run (2 vCPUs: above ~2 the runs shared the CPUs with other work).`, '',
+    markdownTable(['model', 'data', 'implementation', 'train samples/s', 'runs', 'test acc', 'infer images/s', 'vs fastest PyTorch', 'load at start of each run'], rows), '',
+    `Test accuracy, native step minus fastest PyTorch: ${deltas.join('; ')}. ${v.models.map((m) => m.trainingStep).filter(Boolean)[0] ?? ''}`, '',
+    env ? `PyTorch ${env.torch}, BLAS_INFO=${env.blas_info}, OpenBLAS loaded: ${env.uses_openblas ? 'yes' : 'no'}; ${envs.join('; ')}.` : 'PyTorch did not run.',
   ].join('\n');
 }
 
@@ -131,13 +129,14 @@ function peakSection(r: Results, p: PeakResults): string {
     p.gemm.torchGflops !== null ? `torch.mm ${p.gemm.torchGflops} GFLOP/s` : null,
     ...p.gemm.tfjs.map((t) => `tfjs ${t.backend} matMul (n=${t.n}${t.wasmThreads ? `, ${t.wasmThreads} thread` : ''}) ${t.gflops} GFLOP/s`),
   ].filter(Boolean);
-  const fr = fractions(r).map((f) => [f.run, fmtRate(f.samplesPerSec), f.gflops, pct(f.ofPeak), pct(f.ofSgemm), pct(f.ofCoresUsed)]);
+  const fr = fractions(r).map((f) => [f.run, fmtRate(f.samplesPerSec), f.gflops, pct(f.ofSgemm), pct(f.ofSgemm1)]);
+  const byThreads = (p.gemm.byThreads ?? []).map((t) => `${t.threads} thread${t.threads === 1 ? '' : 's'}: numpy ${t.numpyGflops ?? '–'}, torch.mm ${t.torchGflops ?? '–'} GFLOP/s (load ${t.loadavg[0]})`);
   return [
     `## 4. Physical limit (load ${load(p.loadavg.before)} → ${load(p.loadavg.after)})`, '',
     markdownTable(['model', 'params', 'forward FLOPs/sample (nnc summary)', 'training FLOPs/sample (~3x)'], flopsRows), '',
-    `Theoretical peak: ${p.cpu.cores} cores x ${p.cpu.ghz} GHz x ${p.cpu.lanes} fp32 lanes (${p.cpu.simd}) x 2 (FMA) x ${p.cpu.fmaUnits} FMA units = **${p.cpu.peakGflops} GFLOP/s** (${p.cpu.perCoreGflops} per core; ${p.cpu.assumption}).`, '',
-    `Measured GEMM (n=${p.gemm.n} for numpy/torch): ${gemmParts.join('; ')}.${p.gemm.errors.length ? ` Errors: ${p.gemm.errors.join('; ')}` : ''}`, '',
-    markdownTable(['run', 'samples/s', 'GFLOP/s', '% of peak', '% of measured sgemm', '% of peak of the cores it uses'], fr),
+    `Measured OpenBLAS sgemm (n=${p.gemm.n}), the physical reference: ${byThreads.join('; ') || gemmParts.join('; ')}; best **${Math.max(p.gemm.numpyGflops ?? 0, p.gemm.torchGflops ?? 0)} GFLOP/s**. ${p.gemm.tfjs.map((t) => `tfjs ${t.backend} matMul (n=${t.n}) ${t.gflops} GFLOP/s`).join('; ')}.${p.gemm.errors.length ? ` Errors: ${p.gemm.errors.join('; ')}` : ''}`, '',
+    `For information, lscpu's formula: ${p.cpu.cores} cores x ${p.cpu.ghz} GHz x ${p.cpu.lanes} fp32 lanes (${p.cpu.simd}) x 2 (FMA) x ${p.cpu.fmaUnits} FMA units = ${p.cpu.peakGflops} GFLOP/s (${p.cpu.assumption}); measured sgemm can exceed it (turbo clocks), so it is not used as the reference.`, '',
+    markdownTable(['run', 'samples/s', 'GFLOP/s', '% of measured sgemm (best)', '% of 1-thread sgemm'], fr),
   ].join('\n');
 }
 

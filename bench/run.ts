@@ -15,13 +15,18 @@ import { runVersusTorch } from './versus-torch.js';
 const SECTIONS = ['compiler', 'overhead', 'torch', 'peak'] as const;
 type Section = (typeof SECTIONS)[number];
 
-function parseArgs(argv: string[]): { sections: Section[]; quick: boolean; renderOnly: boolean } {
+function parseArgs(argv: string[]): { sections: Section[]; quick: boolean; renderOnly: boolean; rounds?: number } {
   let sections: Section[] = [...SECTIONS];
   let quick = false;
+  let rounds: number | undefined;
   let renderOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
+    else if (a === '--rounds') {
+      rounds = Number(argv[++i]);
+      if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a positive integer, got '${argv[i] ?? ''}'`);
+    }
     else if (a === '--render') renderOnly = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
@@ -30,12 +35,12 @@ function parseArgs(argv: string[]): { sections: Section[]; quick: boolean; rende
       if (names.length === 0 || bad.length) throw new Error(`--only takes ${SECTIONS.join('|')} (comma-separated), got '${value ?? ''}'`);
       sections = names as Section[];
     } else if (a === '-h' || a === '--help') {
-      console.log('usage: npm run bench -- [--only compiler|overhead|torch|peak[,...]] [--quick] [--render]\n' +
-        '  --render  only rewrite results.md from results.json');
+      console.log('usage: npm run bench -- [--only compiler|overhead|torch|peak[,...]] [--quick] [--rounds N] [--render]\n' +
+        '  --rounds  interleaved rounds against PyTorch (default 3)\n  --render  only rewrite results.md from results.json');
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (usage: npm run bench -- [--only SECTION] [--quick])`);
   }
-  return { sections, quick, renderOnly };
+  return { sections, quick, renderOnly, rounds };
 }
 
 function previousResults(file: string): Partial<Results> {
@@ -48,7 +53,7 @@ function previousResults(file: string): Partial<Results> {
 }
 
 async function main(): Promise<void> {
-  const { sections, quick, renderOnly } = parseArgs(process.argv.slice(2));
+  const { sections, quick, renderOnly, rounds } = parseArgs(process.argv.slice(2));
   mkdirSync(RESULTS, { recursive: true });
   const jsonFile = path.join(RESULTS, 'results.json');
   const previous = previousResults(jsonFile);
@@ -63,10 +68,9 @@ async function main(): Promise<void> {
   const results: Results = { ...previous, meta: previous.meta! };
   if (sections.includes('compiler')) results.compiler = await runCompilerBench({ quick });
   if (sections.includes('overhead')) results.overhead = await runOverheadBench({ quick });
-  // Section 3 reuses section 2's generated-trainer runs when both ran now with the same configuration.
-  if (sections.includes('torch')) results.torch = await runVersusTorch({ quick, overhead: sections.includes('overhead') ? results.overhead ?? null : null });
+  if (sections.includes('torch')) results.torch = await runVersusTorch({ quick, rounds });
   if (sections.includes('peak')) results.peak = await runPeakBench({ quick });
-  const torchVersion = (results.torch?.torchEnv?.torch as string | undefined) ?? previous.meta?.torch ?? null;
+  const torchVersion = (Object.values(results.torch?.torchEnv ?? {})[0]?.torch as string | undefined) ?? previous.meta?.torch ?? null;
   const invocation = { startedAt, finishedAt: new Date().toISOString(), sections, quick, loadavg: { start, end: loadSnapshot() } };
   // A full run replaces everything; a partial one is added to the runs whose sections it kept.
   const earlier = sections.length === SECTIONS.length ? [] : (previous.meta?.invocations ?? []);

@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   let trainSamples: number;
   let model: tf.LayersModel;
   let backend: string;
+  let trainingStep: string | null = null;
   if (args.impl === 'generated') {
     const trainer = await import(pathToFileURL(path.join(path.resolve(args.trainer), 'train.ts')).href);
     const epochTimes = watchEpochs(args.limit);
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     }
     loggedRates = lines.map(rateFromEpochLine).filter((r): r is number => r !== null);
     epochRates = epochTimes();
+    trainingStep = lines.find((l) => l.startsWith('training step:')) ?? null;
     const described = lines.map((l) => /\((\d+) train, /.exec(l)).find((m) => m);
     trainSamples = described ? Number(described[1]) : args.limit;
   } else {
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
   const harmonic = (rates: number[]) => rates.length / rates.reduce((s, r) => s + 1 / r, 0);
   const inferred = args.infer ? await inference(model, args.inputShape, args.dataDir) : null;
   const result = {
-    impl: args.impl, backend, tfjs: tf.version.tfjs, wasmThreads: await wasmThreads(), epochs: args.epochs, trainSamples,
+    impl: args.impl, backend, tfjs: tf.version.tfjs, wasmThreads: await wasmThreads(), epochs: args.epochs, trainSamples, trainingStep,
     epochSamplesPerSec: epochRates.map((r) => round1(r)), loggedSamplesPerSec: loggedRates, samplesPerSec: harmonic(steady), allEpochsSamplesPerSec: harmonic(epochRates),
     wallSeconds: (performance.now() - wallStart) / 1000, ...inferred,
   };

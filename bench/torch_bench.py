@@ -3,10 +3,12 @@
 like the generated trainers train them (same layers, Keras' glorot-uniform/zero initialisation, adam(0.001,
 eps 1e-7), batch size, epochs, training-sample count, test images), reading the IDX gz files directly.
 
-  /usr/bin/python3 bench/torch_bench.py train --model mlp|cnn --data-dir DIR --train N --epochs E --batch B
-  /usr/bin/python3 bench/torch_bench.py sgemm [--n 2048]
+  /usr/bin/python3 bench/torch_bench.py train --model mlp|cnn --data-dir DIR --train N --epochs E --batch B [--threads T]
+  /usr/bin/python3 bench/torch_bench.py sgemm [--n 2048] [--threads T]
   /usr/bin/python3 bench/torch_bench.py info
 
+--threads default leaves PyTorch's own thread count; a number calls torch.set_num_threads(N). The caller sets
+OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) in the environment before Python starts: OpenBLAS reads it only then.
 Prints one JSON object on stdout.
 """
 import argparse
@@ -21,7 +23,12 @@ import time
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(os.cpu_count() or 1)
+
+def set_threads(threads):
+    # On 2 vCPUs torch.set_num_threads(2) on top of OpenBLAS's own threads oversubscribes (issue 14): the bench
+    # measures default, 1 and 2 with OPENBLAS_NUM_THREADS set to match, and compares against the fastest.
+    if threads != 'default':
+        torch.set_num_threads(int(threads))
 
 
 def read_idx(path):
@@ -77,10 +84,13 @@ def environment():
         'cpu_capability': (re.search(r'CPU capability usage: (\w+)', config) or [None, None])[1],
         'blas_libraries': sorted(loaded),
         'uses_openblas': any('openblas' in lib for lib in loaded),
+        'openblas_num_threads_env': os.environ.get('OPENBLAS_NUM_THREADS'),
+        'omp_num_threads_env': os.environ.get('OMP_NUM_THREADS'),
     }
 
 
 def train(args):
+    set_threads(args.threads)
     torch.manual_seed(args.seed)
     x, y = load_split(args.data_dir, 'train', args.train)
     x_test, y_test = load_split(args.data_dir, 't10k')
@@ -129,6 +139,7 @@ def best_time(fn, repeats):
 
 
 def sgemm(args):
+    set_threads(args.threads)
     n = args.n
     flops = 2.0 * n ** 3
     result = {'n': n, 'env': environment()}
@@ -155,9 +166,11 @@ def main():
     t.add_argument('--epochs', type=int, default=1)
     t.add_argument('--batch', type=int, default=32)
     t.add_argument('--seed', type=int, default=42)
+    t.add_argument('--threads', default='default')
     s = sub.add_parser('sgemm')
     s.add_argument('--n', type=int, default=2048)
     s.add_argument('--repeats', type=int, default=5)
+    s.add_argument('--threads', default='default')
     sub.add_parser('info')
     args = parser.parse_args()
     out = train(args) if args.cmd == 'train' else sgemm(args) if args.cmd == 'sgemm' else environment()

@@ -6,6 +6,9 @@ import { loadSnapshot, log, REPO, round, runJsonChild, TSX, workDir } from './li
 
 export type ModelKey = 'mlp' | 'cnn';
 export type Impl = 'generated' | 'handwritten' | 'handwritten-plain';
+/** PyTorch's thread setting: its default, or N threads with OPENBLAS_NUM_THREADS=N and OMP_NUM_THREADS=N. */
+export type TorchThreads = 'default' | 1 | 2;
+export const TORCH_THREADS: TorchThreads[] = ['default', 1, 2];
 
 export const MODELS: Record<ModelKey, { spec: string; trainer: string; batch: number; inputShape: string }> = {
   mlp: { spec: 'specs/fashion_mlp.nn', trainer: 'fashion_mlp', batch: 32, inputShape: '28,28' },
@@ -26,6 +29,10 @@ export interface TfjsRun {
   processSeconds: number;
   testAccuracy?: number;
   inferImagesPerSec?: number;
+  /** The generated trainer's `training step: native (...)` / `training step: tfjs (...)` line. */
+  trainingStep?: string | null;
+  /** Extra environment of the run (e.g. NNC_NATIVE=off). */
+  env?: Record<string, string>;
   /** 1, 5, 15 minute load averages when the run started. */
   loadavg: number[];
 }
@@ -37,6 +44,9 @@ export function configs(quick: boolean): Record<string, RunConfig> {
     mlpWasm: { model: 'mlp', backend: 'wasm', train: Math.round(3000 * q), epochs: 2, test: 1000 },
     mlpCpu: { model: 'mlp', backend: 'cpu', train: Math.round(256 * q), epochs: 2, test: 1000 },
     cnnWasm: { model: 'cnn', backend: 'wasm', train: Math.round(1024 * q), epochs: 2, test: 1000 },
+    // Against PyTorch: long enough epochs that a fast step is timed over seconds, not milliseconds.
+    mlpVersus: { model: 'mlp', backend: 'wasm', train: Math.round(6000 * q), epochs: 3, test: 10000 },
+    cnnVersus: { model: 'cnn', backend: 'wasm', train: Math.round(2048 * q), epochs: 3, test: 10000 },
     // tfjs's cpu backend trains this CNN at about one sample per second: one batch only.
     cnnCpu: { model: 'cnn', backend: 'cpu', train: 64, epochs: 1, test: 100 },
   };
@@ -64,12 +74,13 @@ export function dataFor(config: RunConfig): { dir: string; validation: number } 
 
 let trainersDir: string | null = null;
 
-export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boolean } = {}): Promise<TfjsRun> {
+export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boolean; env?: Record<string, string> } = {}): Promise<TfjsRun> {
   trainersDir ??= compileTrainers();
   const model = MODELS[config.model];
   const { dir } = dataFor(config);
   const loadavg = loadSnapshot();
-  log(`tfjs ${impl} ${config.model} on ${config.backend}: ${config.train} samples x ${config.epochs} epochs (load ${loadavg[0]})`);
+  const envNote = opts.env ? ` ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+  log(`tfjs ${impl} ${config.model} on ${config.backend}${envNote}: ${config.train} samples x ${config.epochs} epochs (load ${loadavg[0]})`);
   const args = [
     path.join(REPO, 'bench', 'tfjs-child.ts'), '--impl', impl, '--trainer', path.join(trainersDir, model.trainer),
     '--backend', config.backend, '--epochs', String(config.epochs), '--limit', String(config.train), '--data-dir', dir,
@@ -77,31 +88,46 @@ export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boo
   ];
   if (opts.infer) args.push('--infer');
   const start = performance.now();
-  const result = await runJsonChild<Omit<TfjsRun, 'loadavg' | 'processSeconds'>>(TSX, args, { timeoutMs: 15 * 60_000 });
+  // A run that wants the native step must not get it from a stray NNC_NATIVE=off in the bench's own environment.
+  const env = { NNC_NATIVE: '', ...opts.env };
+  const result = await runJsonChild<Omit<TfjsRun, 'loadavg' | 'processSeconds'>>(TSX, args, { timeoutMs: 15 * 60_000, env });
   if (result.trainSamples !== config.train) throw new Error(`${impl} trained on ${result.trainSamples} samples, expected ${config.train}`);
   const processSeconds = round((performance.now() - start) / 1000, 1);
-  log(`  ${round(result.samplesPerSec, 1)} samples/s; process ${processSeconds} s`);
-  return { ...result, processSeconds, loadavg };
+  log(`  ${round(result.samplesPerSec, 1)} samples/s; process ${processSeconds} s${result.trainingStep ? `; ${result.trainingStep}` : ''}`);
+  return { ...result, processSeconds, loadavg, env: opts.env };
 }
 
 export interface TorchRun {
   model: ModelKey; trainSamples: number; epochs: number; batchSize: number; epochSamplesPerSec: number[];
   samplesPerSec: number; allEpochsSamplesPerSec: number; testAccuracy: number; testSamples: number; inferImagesPerSec: number;
-  env: Record<string, unknown>; loadavg: number[]; processSeconds: number;
+  env: Record<string, unknown>; loadavg: number[]; processSeconds: number; threads: TorchThreads;
 }
 
 export const PYTHON = process.env.NNC_BENCH_PYTHON ?? '/usr/bin/python3';
 
-export async function runTorch(config: RunConfig): Promise<TorchRun> {
+/** The environment of a PyTorch run: thread counts set explicitly, or (default) removed so torch picks its own. */
+export function torchEnv(threads: TorchThreads): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.OPENBLAS_NUM_THREADS;
+  delete env.OMP_NUM_THREADS;
+  if (threads !== 'default') {
+    env.OPENBLAS_NUM_THREADS = String(threads);
+    env.OMP_NUM_THREADS = String(threads);
+  }
+  return env;
+}
+
+export async function runTorch(config: RunConfig, threads: TorchThreads = 'default'): Promise<TorchRun> {
   const { dir } = dataFor(config);
   const loadavg = loadSnapshot();
-  log(`torch ${config.model}: ${config.train} samples x ${config.epochs} epochs (load ${loadavg[0]})`);
+  log(`torch ${config.model} (threads ${threads}): ${config.train} samples x ${config.epochs} epochs (load ${loadavg[0]})`);
   const start = performance.now();
-  const result = await runJsonChild<Omit<TorchRun, 'loadavg' | 'processSeconds'>>(PYTHON, [
+  const result = await runJsonChild<Omit<TorchRun, 'loadavg' | 'processSeconds' | 'threads'>>(PYTHON, [
     path.join(REPO, 'bench', 'torch_bench.py'), 'train', '--model', config.model, '--data-dir', dir,
     '--train', String(config.train), '--epochs', String(config.epochs), '--batch', String(MODELS[config.model].batch),
-  ], { timeoutMs: 15 * 60_000 });
+    '--threads', String(threads),
+  ], { timeoutMs: 15 * 60_000, env: torchEnv(threads) });
   const processSeconds = round((performance.now() - start) / 1000, 1);
   log(`  ${round(result.samplesPerSec, 1)} samples/s; process ${processSeconds} s`);
-  return { ...result, processSeconds, loadavg };
+  return { ...result, processSeconds, loadavg, threads };
 }

@@ -1,58 +1,100 @@
 // Section 3: the generated trainers against PyTorch on the same model, data subset, batch size, optimizer and epochs.
-import { loadSnapshot, log, median, round } from './lib.js';
-import type { OverheadResults } from './overhead.js';
-import { configs, runTfjs, runTorch, type RunConfig, type TfjsRun, type TorchRun } from './training.js';
+// PyTorch runs in three configurations (its default threads, and 1 and 2 threads with OPENBLAS_NUM_THREADS and
+// OMP_NUM_THREADS set to match); the generated trainer with its native step. Runs are interleaved round by round,
+// rotating the order, so that a change in machine load hits every configuration alike; each figure is the median
+// over rounds, and the ratio is against PyTorch's fastest configuration. The generated trainer's tfjs step
+// (NNC_NATIVE=off) runs once per model for reference.
+import { loadSnapshot, median, round } from './lib.js';
+import { configs, runTfjs, runTorch, TORCH_THREADS, type RunConfig, type TfjsRun, type TorchRun, type TorchThreads } from './training.js';
 
-export interface VersusRow {
+export interface Summary { samplesPerSec: number; testAccuracy: number | null; inferImagesPerSec: number | null; runs: number; loadavg: number[][] }
+
+export interface VersusModel {
   config: RunConfig;
-  /** Median over the generated trainer's runs (reused from section 2 when it ran with the same configuration). */
-  nnc: { samplesPerSec: number; testAccuracy: number | null; inferImagesPerSec: number | null; runs: number; wasmThreads: number | null; loadavg: number[] } | null;
-  torch: TorchRun | null;
-  /** nnc samples/s divided by PyTorch's. */
+  rounds: number;
+  native: TfjsRun[];
+  tfjsStep: TfjsRun | null;
+  torch: Record<string, TorchRun[]>;
+  summary: { native: Summary | null; tfjsStep: Summary | null; torch: Record<string, Summary | null> };
+  /** The PyTorch configuration with the highest median samples/s. */
+  bestTorch: string | null;
+  /** Native median samples/s / best PyTorch median. */
   speedRatio: number;
+  /** Native test accuracy minus best PyTorch's, in points. */
+  accuracyDelta: number | null;
+  trainingStep: string | null;
   errors: string[];
 }
 
-export interface VersusResults { loadavg: { before: number[]; after: number[] }; torchEnv: Record<string, unknown> | null; rows: VersusRow[] }
+export interface VersusResults {
+  loadavg: { before: number[]; after: number[] };
+  torchEnv: Record<string, Record<string, unknown>>;
+  models: VersusModel[];
+  /** Earlier results' format (kept readable by the report). */
+  rows?: unknown[];
+}
 
-function summarize(runs: TfjsRun[]): VersusRow['nnc'] {
+function summarize(runs: { samplesPerSec: number; testAccuracy?: number; inferImagesPerSec?: number; loadavg: number[] }[]): Summary | null {
   if (runs.length === 0) return null;
-  const pick = (f: (r: TfjsRun) => number | undefined) => {
-    const values = runs.map(f).filter((v): v is number => v !== undefined);
-    return values.length ? median(values) : null;
+  const pick = (values: (number | undefined)[]) => {
+    const v = values.filter((x): x is number => x !== undefined && Number.isFinite(x));
+    return v.length ? median(v) : null;
   };
   return {
-    samplesPerSec: round(pick((r) => r.samplesPerSec) ?? NaN, 1), testAccuracy: pick((r) => r.testAccuracy),
-    inferImagesPerSec: round(pick((r) => r.inferImagesPerSec) ?? NaN, 1), runs: runs.length,
-    wasmThreads: runs[0].wasmThreads, loadavg: runs[0].loadavg,
+    samplesPerSec: round(median(runs.map((r) => r.samplesPerSec)), 1), testAccuracy: pick(runs.map((r) => r.testAccuracy)),
+    inferImagesPerSec: round(pick(runs.map((r) => r.inferImagesPerSec)) ?? NaN, 1), runs: runs.length, loadavg: runs.map((r) => r.loadavg),
   };
 }
 
-const sameConfig = (a: RunConfig, b: RunConfig) => JSON.stringify(a) === JSON.stringify(b);
+const message = (e: unknown) => (e as Error).message.split('\n').slice(0, 3).join(' ');
 
-export async function runVersusTorch(opts: { quick: boolean; overhead: OverheadResults | null }): Promise<VersusResults> {
+export async function runVersusTorch(opts: { quick: boolean; rounds?: number }): Promise<VersusResults> {
   const before = loadSnapshot();
   const all = configs(opts.quick);
-  const rows: VersusRow[] = [];
-  for (const config of [all.mlpWasm, all.mlpCpu, all.cnnWasm, all.cnnCpu]) {
-    const row: VersusRow = { config, nnc: null, torch: null, speedRatio: NaN, errors: [] };
-    const reused = opts.overhead?.backends.find((b) => sameConfig(b.config, config) && b.generated.length > 0);
-    try {
-      row.nnc = summarize(reused ? reused.generated : [await runTfjs('generated', config, { infer: true })]);
-    } catch (e) {
-      row.errors.push(`nnc: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`);
+  const rounds = opts.rounds ?? (opts.quick ? 1 : 3);
+  const models: VersusModel[] = [];
+  const torchEnv: VersusResults['torchEnv'] = {};
+  for (const config of [all.mlpVersus, all.cnnVersus]) {
+    const entry: VersusModel = {
+      config, rounds, native: [], tfjsStep: null, torch: Object.fromEntries(TORCH_THREADS.map((t) => [String(t), []])),
+      summary: { native: null, tfjsStep: null, torch: {} }, bestTorch: null, speedRatio: NaN, accuracyDelta: null, trainingStep: null, errors: [],
+    };
+    type Job = { name: string; run: () => Promise<void> };
+    const jobs: Job[] = [
+      { name: 'native', run: async () => { entry.native.push(await runTfjs('generated', config, { infer: true })); } },
+      ...TORCH_THREADS.map((t: TorchThreads): Job => ({ name: `torch ${t}`, run: async () => { entry.torch[String(t)].push(await runTorch(config, t)); } })),
+    ];
+    for (let r = 0; r < rounds; r++) {
+      // Rotate the order each round so no configuration always follows the same one.
+      for (let j = 0; j < jobs.length; j++) {
+        const job = jobs[(j + r) % jobs.length];
+        try { await job.run(); } catch (e) { entry.errors.push(`${job.name}: ${message(e)}`); }
+      }
     }
-    // One PyTorch run per distinct configuration (the MLP/CNN rows of each backend differ only in size).
-    const earlier = rows.find((r) => r.torch && sameConfig({ ...r.config, backend: '' }, { ...config, backend: '' }));
     try {
-      row.torch = earlier?.torch ?? await runTorch(config);
+      entry.tfjsStep = await runTfjs('generated', config, { infer: true, env: { NNC_NATIVE: 'off' } });
     } catch (e) {
-      row.errors.push(`torch: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`);
-      log(row.errors[row.errors.length - 1]);
+      entry.errors.push(`tfjs step: ${message(e)}`);
     }
-    if (row.nnc && row.torch) row.speedRatio = round(row.nnc.samplesPerSec / row.torch.samplesPerSec, 3);
-    rows.push(row);
+    entry.trainingStep = entry.native[0]?.trainingStep ?? null;
+    entry.summary.native = summarize(entry.native);
+    entry.summary.tfjsStep = entry.tfjsStep ? summarize([entry.tfjsStep]) : null;
+    for (const t of TORCH_THREADS) {
+      entry.summary.torch[String(t)] = summarize(entry.torch[String(t)]);
+      const env = entry.torch[String(t)][0]?.env;
+      if (env) torchEnv[String(t)] = env;
+    }
+    const best = Object.entries(entry.summary.torch).filter(([, s]) => s)
+      .sort((a, b) => b[1]!.samplesPerSec - a[1]!.samplesPerSec)[0];
+    if (best) {
+      entry.bestTorch = best[0];
+      if (entry.summary.native) {
+        entry.speedRatio = round(entry.summary.native.samplesPerSec / best[1]!.samplesPerSec, 3);
+        const [a, b] = [entry.summary.native.testAccuracy, best[1]!.testAccuracy];
+        entry.accuracyDelta = a !== null && b !== null ? round((a - b) * 100, 2) : null;
+      }
+    }
+    models.push(entry);
   }
-  const torchEnv = rows.find((r) => r.torch)?.torch?.env ?? null;
-  return { loadavg: { before, after: loadSnapshot() }, torchEnv, rows };
+  return { loadavg: { before, after: loadSnapshot() }, torchEnv, models };
 }

@@ -328,17 +328,20 @@ void applyOptimizer(Plan& plan, const StepIo& io, float lr) {
   const float oneMinusAcc1 = 1.0f - *io.accBeta1;
   const float oneMinusAcc2 = 1.0f - *io.accBeta2;
   const float negLr = -lr, eps = plan.epsilon;
+  // Reciprocals instead of two of tfjs's three divisions: differs from tfjs in the last bit at most.
+  const float inv1 = 1.0f / oneMinusAcc1, inv2 = 1.0f / oneMinusAcc2;
   for (size_t p = 0; p < plan.grads.size(); p++) {
-    float* w = io.params[p];
-    float* m = io.m[p];
-    float* v = io.v[p];
-    const float* g = plan.grads[p].data();
-    for (int i = 0; i < plan.paramSizes[p]; i++) {
+    float* __restrict__ w = io.params[p];
+    float* __restrict__ m = io.m[p];
+    float* __restrict__ v = io.v[p];
+    const float* __restrict__ g = plan.grads[p].data();
+    const int n = plan.paramSizes[p];
+    for (int i = 0; i < n; i++) {
       const float mi = m[i] * b1 + g[i] * oneMinusB1;
       const float vi = v[i] * b2 + (g[i] * g[i]) * oneMinusB2;
       m[i] = mi;
       v[i] = vi;
-      w[i] = ((mi / oneMinusAcc1) / (std::sqrt(vi / oneMinusAcc2) + eps)) * negLr + w[i];
+      w[i] = ((mi * inv1) / (std::sqrt(vi * inv2) + eps)) * negLr + w[i];
     }
   }
   *io.accBeta1 = *io.accBeta1 * b1;
