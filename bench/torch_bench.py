@@ -5,6 +5,7 @@ eps 1e-7), batch size, epochs, training-sample count, test images), reading the 
 
   /usr/bin/python3 bench/torch_bench.py train --model mlp|cnn --data-dir DIR --train N --epochs E --batch B [--threads T]
   /usr/bin/python3 bench/torch_bench.py sgemm [--n 2048] [--threads T]
+  /usr/bin/python3 bench/torch_bench.py step --model mlp|cnn --batch B [--steps N] [--threads T]
   /usr/bin/python3 bench/torch_bench.py info
 
 --threads default leaves PyTorch's own thread count; a number calls torch.set_num_threads(N). The caller sets
@@ -128,6 +129,32 @@ def train(args):
     }
 
 
+def step_cpu(args):
+    # CPU time of one training step on a fixed random batch (bench/step-cpu.ts): on a shared machine the process's
+    # CPU time moves far less with load than its wall time.
+    set_threads(args.threads)
+    torch.manual_seed(args.seed)
+    model = (mlp if args.model == 'mlp' else cnn)()
+    model.apply(keras_init)
+    x = torch.rand(args.batch, 1, 28, 28)
+    y = torch.randint(0, 10, (args.batch,))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001, betas=(0.9, 0.999), eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def one():
+        optimizer.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    for _ in range(5):
+        one()
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(args.steps):
+        one()
+    return {'model': args.model, 'batch': args.batch, 'steps': args.steps, 'threads': torch.get_num_threads(),
+            'cpuMsPerStep': (time.process_time() - cpu) * 1000 / args.steps,
+            'wallMsPerStep': (time.perf_counter() - wall) * 1000 / args.steps}
+
+
 def best_time(fn, repeats):
     fn()
     best = float('inf')
@@ -171,9 +198,16 @@ def main():
     s.add_argument('--n', type=int, default=2048)
     s.add_argument('--repeats', type=int, default=5)
     s.add_argument('--threads', default='default')
+    st = sub.add_parser('step')
+    st.add_argument('--model', choices=['mlp', 'cnn'], required=True)
+    st.add_argument('--batch', type=int, default=32)
+    st.add_argument('--steps', type=int, default=100)
+    st.add_argument('--seed', type=int, default=42)
+    st.add_argument('--threads', default='default')
     sub.add_parser('info')
     args = parser.parse_args()
-    out = train(args) if args.cmd == 'train' else sgemm(args) if args.cmd == 'sgemm' else environment()
+    commands = {'train': train, 'sgemm': sgemm, 'step': step_cpu, 'info': lambda _: environment()}
+    out = commands[args.cmd](args)
     sys.stdout.write(json.dumps(out) + '\n')
 
 

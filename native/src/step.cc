@@ -5,6 +5,10 @@
 
 #include <cblas.h>
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -417,11 +421,20 @@ void seed(Plan& plan, uint64_t s) {
 }
 
 void step(Plan& plan, const StepIo& io, int batch, float learningRate, double* lossOut, double* accuracyOut) {
+#if defined(__SSE__)
+  // Flush denormals to zero during the step: adam's first moments of weights whose gradient stays zero (e.g. the
+  // always-black border pixels of an image) decay through the denormal range, where each operation is ~100x slower.
+  const unsigned int csr = _mm_getcsr();
+  _mm_setcsr(csr | 0x8040);  // FTZ | DAZ
+#endif
   const float* probs = forward(plan, io, batch, true);
   float* grad = plan.gradA.data();
   lossAndGradient(plan, io, probs, batch, grad, lossOut, accuracyOut);
   backward(plan, io, batch, grad);
   applyOptimizer(plan, io, learningRate);
+#if defined(__SSE__)
+  _mm_setcsr(csr);
+#endif
 }
 
 void predict(Plan& plan, const StepIo& io, int batch, float* out) {
