@@ -106,12 +106,12 @@ export const shapeMessages = {
     template: 'tfjs implements only `reset_after: false` for gru {layer}, found `reset_after: true`',
     help: 'remove `reset_after: true`: the layer then has one bias per gate, as tfjs builds it',
   },
-  NN3046: {
+  NN3060: {
     severity: 'error',
     template: '{layer} has {found} parameters: more than a float32 array can hold ({limit} values, 4 GiB)',
     help: 'use fewer units, or reduce the input first (pooling, a smaller dense layer)',
   },
-  NN3047: {
+  NN3061: {
     severity: 'warning',
     template: '{layer} has {found} parameters: {bytes} of float32 weights, and up to three times that while training',
     help: 'make sure the machine has the memory, or use fewer units',

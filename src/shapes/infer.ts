@@ -65,10 +65,10 @@ const WARN_WEIGHT_BYTES = 512 * 2 ** 20;
 function memoryDiagnostic(layer: Layer, index: number, modelIndex: number, spans: SpanIndex, params: number): Diagnostic | null {
   const span = spans.valueAt(pointer('models', modelIndex, 'layers', index));
   const found = params.toLocaleString('en-US');
-  if (params > MAX_FLOAT32_VALUES) return diag('NN3046', span, { layer: q(layer.name), found, limit: MAX_FLOAT32_VALUES.toLocaleString('en-US') });
+  if (params > MAX_FLOAT32_VALUES) return diag('NN3060', span, { layer: q(layer.name), found, limit: MAX_FLOAT32_VALUES.toLocaleString('en-US') });
   const bytes = params * BYTES_PER_FLOAT;
   if (bytes < WARN_WEIGHT_BYTES) return null;
-  return diag('NN3047', span, { layer: q(layer.name), found, bytes: `${(bytes / 2 ** 30).toFixed(1)} GiB` });
+  return diag('NN3061', span, { layer: q(layer.name), found, bytes: `${(bytes / 2 ** 30).toFixed(1)} GiB` });
 }
 
 export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { info: ModelShapeInfo; diagnostics: Diagnostic[] } {
