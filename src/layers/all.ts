@@ -34,6 +34,7 @@ import permute from './types/permute.js';
 import repeat_vector from './types/repeat_vector.js';
 import bidirectional from './types/bidirectional.js';
 import time_distributed from './types/time_distributed.js';
+import multi_head_attention from './types/multi_head_attention.js';
 import leaky_relu from './types/leaky_relu.js';
 import prelu from './types/prelu.js';
 import elu from './types/elu.js';
@@ -48,5 +49,5 @@ export const layerModules = [
   batch_norm, layer_norm, embedding, lstm, gru, simple_rnn,
   conv2d_transpose, up_sampling1d, up_sampling2d, zero_padding1d, zero_padding2d, cropping1d, cropping2d,
   separable_conv2d, depthwise_conv2d, permute, repeat_vector, leaky_relu, prelu, elu, relu, relu6, softmax,
-  bidirectional, time_distributed,
+  bidirectional, time_distributed, multi_head_attention,
 ] as const;

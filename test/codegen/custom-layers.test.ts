@@ -49,6 +49,7 @@ describe('nnc runtime layers compute what Keras computes', () => {
       ['zeroPadding1d', () => layers.zeroPadding1d({ padding: [1, 1] })], ['cropping1d', () => layers.cropping1d({ cropping: [1, 0] })],
       ['upSampling1d', () => layers.upSampling1d({ size: 2 })], ['alphaElu', () => layers.alphaElu({ alpha: 0.5 })],
       ['axisSoftmax', () => layers.axisSoftmax({ axis: 1 })], ['layerNorm', () => layers.layerNorm({ scale: false })],
+      ['multiHeadAttention', () => layers.multiHeadAttention({ numHeads: 2, keyDim: 3, dropout: 0.2 })],
     ];
     for (const [name, layer] of make) {
       const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4, 3], units: 2 }), layer()] });
@@ -56,6 +57,24 @@ describe('nnc runtime layers compute what Keras computes', () => {
       const out = m.outputs[0].shape.slice(1) as number[];
       const loss = await m.trainOnBatch(tf.ones([2, 4, 3]), tf.zeros([2, ...out]));
       expect(Number.isFinite(loss as number), name).toBe(true);
+    }
+  });
+
+  it('multi-head attention with one head of key_dim d is softmax(q k^T / sqrt(d)) v projected, as Keras', () => {
+    const mha = layers.multiHeadAttention({ numHeads: 1, keyDim: 2 });
+    const x = tf.tensor3d([[[1, 0], [0, 1], [1, 1]]]);
+    const y = (mha.apply(x) as tf.Tensor).arraySync() as number[][][];
+    const [qk, qb, kk, kb, vk, vb, ok, ob] = mha.getWeights().map((w) => w.arraySync()) as unknown as number[][][];
+    const proj = (k: number[][][], b: number[][], row: number[]) => [0, 1].map((e) => row[0] * k[0][0][e] + row[1] * k[1][0][e] + b[0][e]);
+    const rows = [[1, 0], [0, 1], [1, 1]];
+    const [q, k, v] = [[qk, qb], [kk, kb], [vk, vb]].map(([kern, bias]) => rows.map((r) => proj(kern as unknown as number[][][], bias as unknown as number[][], r)));
+    for (let t = 0; t < 3; t++) {
+      const s = k.map((kr) => (q[t][0] * kr[0] + q[t][1] * kr[1]) / Math.sqrt(2));
+      const e = s.map((z) => Math.exp(z - Math.max(...s)));
+      const a = e.map((z) => z / e.reduce((p, c) => p + c, 0));
+      const head = [0, 1].map((j) => a.reduce((p, w, i) => p + w * v[i][j], 0));
+      const out = [0, 1].map((o) => head[0] * (ok as unknown as number[][][])[0][0][o] + head[1] * (ok as unknown as number[][][])[0][1][o] + (ob as unknown as number[])[o]);
+      out.forEach((o, j) => expect(y[0][t][j]).toBeCloseTo(o, 5));
     }
   });
 
@@ -78,6 +97,7 @@ const specText = `model Odd {
   conv1d(3, 3, activation: tanh)
   elu(0.5)
   softmax(axis: 1)
+  multi_head_attention(2, 4, dropout: 0.1)
   flatten
   dense(2, activation: softmax)
 }

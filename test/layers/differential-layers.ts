@@ -74,6 +74,7 @@ export const generators: Record<string, Gen> = {
       return { call: `bidirectional(${inner.call}, merge_mode: ${of(['concat', 'sum', 'mul', 'ave'], p[0])})`, rank: inner.rank };
     },
   },
+  multi_head_attention: { takes: [2], call: keep((p) => `multi_head_attention(${1 + (p[1] % 3)}, ${1 + (p[2] % 4)}${p[3] % 2 ? `, value_dim: ${1 + (p[0] % 3)}` : ''})`) },
   time_distributed: {
     takes: [2, 3, 4],
     call: (p, rank) => {

@@ -1,0 +1,28 @@
+// multi_head_attention(num_heads, key_dim, value_dim, dropout): Keras' MultiHeadAttention as self-attention over
+// [steps, features] (query = value = key = the previous output; several inputs come with the graph syntax).
+// nnc's own tfjs layer (src/codegen/runtime/layers.ts): tfjs 4.22 has none. Parameters as Keras counts them.
+import { arg } from '../args.js';
+import { defineLayer } from '../module.js';
+import { outcome, rankError } from '../shape-kit.js';
+
+export default defineLayer({
+  type: 'multi_head_attention',
+  args: { num_heads: arg.int(), key_dim: arg.int(), value_dim: arg.filled(arg.int()), dropout: arg.rate(0) },
+  positional: ['num_heads', 'key_dim'],
+  shape(layer, ctx) {
+    if (ctx.inShape.length !== 2) throw rankError(layer, ctx, 2, 'attention reads a sequence [steps, features]: insert a `reshape` before it');
+    const [t, d] = ctx.inShape;
+    const h = layer.num_heads;
+    const kd = layer.key_dim;
+    const vd = layer.value_dim ?? kd;
+    // query, key and value kernels with their biases, then the output kernel and bias
+    const params = 2 * (d * h * kd + h * kd) + (d * h * vd + h * vd) + (h * vd * d + d);
+    // projections (multiply-add 2, bias 1), scores q.k, weighted sum of values, output projection
+    const flops = t * (2 * d + 1) * h * (2 * kd + vd) + 2 * t * t * h * (kd + vd) + t * (2 * h * vd + 1) * d;
+    return outcome([t, d], params, flops);
+  },
+  config: (layer) => ({
+    factory: 'multiHeadAttention', custom: true,
+    args: { numHeads: layer.num_heads, keyDim: layer.key_dim, valueDim: layer.value_dim ?? layer.key_dim, dropout: layer.dropout },
+  }),
+});
