@@ -45,7 +45,7 @@ export function compileCommand(inputs: string[], flags: { out?: string; target?:
     return 1;
   }
   const specDirFromOutput = path.relative(outRoot, path.dirname(path.resolve(file))).split(path.sep).join('/') + '/';
-  const files = emit(r.spec, r.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput });
+  const files = emit(r.spec, r.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput, specText: readFileSync(file, 'utf8') });
 
   // Check every target first, so a refusal leaves nothing half-written.
   for (const rel of files.keys()) {

@@ -12,5 +12,5 @@ export function compileSpec(file: string, outDir: string, text = readFileSync(fi
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`${file}: ${errors.map((d) => `${d.span?.line}:${d.span?.column} ${d.message}`).join('; ')}`);
   const specDirFromOutput = path.relative(path.resolve(outDir), path.dirname(path.resolve(file))).split(path.sep).join('/') + '/';
-  return emit(result.spec!, result.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput });
+  return emit(result.spec!, result.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput, specText: text });
 }

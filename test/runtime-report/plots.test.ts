@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { PlotError, confusionHeatmap, historyCharts, sampleGrid, svgToPng, type SampleImage } from '../../src/codegen/runtime/plots.js';
+import { PlotError, confusionHeatmap, historyCharts, sampleGrid, type SampleImage } from '../../src/codegen/runtime/plots.js';
+import { svgToPng } from '../../src/codegen/runtime/svg-png.js';
 import { findAll, hasClass, parseXml, texts } from './xml.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { classificationReport, regressionReport } from '../../src/codegen/runtime/metrics.js';
 import { ReportError, writeRunReport } from '../../src/codegen/runtime/report.js';
+import { svgToPng } from '../../src/codegen/runtime/svg-png.js';
 import { parseXml, texts } from './xml.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -37,6 +38,7 @@ describe('writeRunReport (classification)', () => {
         { image: diagonal(), shape: [6, 6], expected: 'bird|wing', predicted: 'dog', confidence: 0.6 },
       ],
       extra: { epochs: 3, 'batch size': 32 },
+      toPng: svgToPng,
     }));
   });
 
@@ -121,8 +123,11 @@ describe('writeRunReport (regression)', () => {
       classes: null,
     });
     const names = files.map((f) => f.slice(dir.length + 1)).sort();
-    expect(names).toEqual(['evaluation.json', 'history-loss.png', 'history-loss.svg', 'history-mae.png', 'history-mae.svg', 'report.md']);
+    // Without a rasterizer (a CSV trainer has no sharp) the charts are SVG only, and report.md embeds the SVGs.
+    expect(names).toEqual(['evaluation.json', 'history-loss.svg', 'history-mae.svg', 'report.md']);
     const md = await readFile(join(dir, 'report.md'), 'utf8');
+    expect(md).toContain('](history-loss.svg)');
+    expect(md).not.toContain('.png');
     // errors -1, 0, 1: mse 2/3, mae 2/3
     expect(md).toContain('| mse | 0.666667 |');
     expect(md).toContain('| r² | n/a |');

@@ -54,10 +54,10 @@ describe('parseTrainArgs', () => {
   it('parses every option in both spellings', () => {
     const o = parseTrainArgs(['--epochs', '3', '--batch-size=64', '--data-dir', '/d', '--out=o', '--backend', 'wasm',
       '--resume', '--seed', '0', '--quiet', '--limit', '100'], defaults);
-    expect(o).toEqual({ epochs: 3, batchSize: 64, dataDir: '/d', out: 'o', backend: 'wasm', resume: true, seed: 0, quiet: true, limit: 100, help: false });
+    expect(o).toEqual({ epochs: 3, batchSize: 64, dataDir: '/d', out: 'o', backend: 'wasm', resume: true, seed: 0, quiet: true, limit: 100, progress: 'auto', help: false });
   });
   it('uses defaults', () => {
-    expect(parseTrainArgs([], defaults)).toEqual({ out: 'out/x', resume: false, quiet: false, help: false });
+    expect(parseTrainArgs([], defaults)).toEqual({ out: 'out/x', resume: false, quiet: false, progress: 'auto', help: false });
     expect(parseTrainArgs(['--help'], defaults).help).toBe(true);
   });
   it.each([

@@ -67,7 +67,11 @@ async function tryBackend(name: BackendName): Promise<string | null> {
     registerWasmTrainingKernels();
     return null;
   }
-  return activate('cpu');
+  const failure = await activate('cpu');
+  // The cpu backend's first tensor prints a "Hi, looks like you are running TensorFlow.js in Node.js" banner; the
+  // backend line nnc prints already says tfjs-node is missing and why.
+  if (failure == null) (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  return failure;
 }
 
 const PACKAGE_OF: Record<BackendName, string> = { tensorflow: 'tfjs-node', wasm: 'wasm', cpu: 'cpu' };

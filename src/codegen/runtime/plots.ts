@@ -1,9 +1,9 @@
 // Charts for run reports: vega-lite specs compiled with vega-lite, rendered headless to SVG by vega (renderer
-// 'none', no canvas needed), and rasterized to PNG by sharp (librsvg).
+// 'none', no canvas needed); svg-png.ts rasterizes them to PNG where the trainer has sharp.
 
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
-import sharp from 'sharp';
+import { encodePng, resizeNearest } from './png.js';
 
 /** Thrown for chart input that cannot be drawn (mismatched image sizes, malformed matrices). */
 export class PlotError extends Error {
@@ -30,7 +30,7 @@ export interface SampleImage {
   confidence: number;
 }
 
-/** PNGs are rendered at this multiple of the SVG's size so text stays sharp. */
+/** Sample images are embedded at this multiple of their display size, so they stay crisp in a 2x PNG. */
 const PNG_SCALE = 2;
 const FONT = 'DejaVu Sans, Verdana, Arial, sans-serif';
 const TRAIN_COLOR = '#1f77b4';
@@ -62,9 +62,6 @@ export async function renderSvg(spec: TopLevelSpec, nameScale?: NameScale): Prom
   }
 }
 
-export async function svgToPng(svg: string): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * PNG_SCALE }).png().toBuffer();
-}
 
 async function chart(name: string, title: string, spec: TopLevelSpec, nameScale?: NameScale): Promise<RenderedChart> {
   return { name, title, spec, svg: await renderSvg(spec, nameScale) };
@@ -87,6 +84,8 @@ export async function historyCharts(history: Record<string, number[]>): Promise<
   }
   const charts: RenderedChart[] = [];
   for (const metric of metrics) {
+    // A learning rate that never changed says nothing a chart would show.
+    if (metric === 'lr' && new Set(history.lr ?? []).size <= 1) continue;
     const rows: { epoch: number; value: number | null; split: string }[] = [];
     const addSeries = (key: string, split: string) => {
       const values = history[key];
@@ -194,10 +193,8 @@ async function sampleDataUrl(sample: SampleImage, index: number, displayWidth: n
     const v = sample.image[i];
     bytes[i] = Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round(v * scale))) : 0;
   }
-  const png = await sharp(bytes, { raw: { width, height, channels } })
-    .resize(displayWidth * PNG_SCALE, displayHeight * PNG_SCALE, { kernel: 'nearest', fit: 'fill' })
-    .png()
-    .toBuffer();
+  const [toWidth, toHeight] = [displayWidth * PNG_SCALE, displayHeight * PNG_SCALE];
+  const png = encodePng(resizeNearest(bytes, width, height, channels, toWidth, toHeight), toWidth, toHeight, channels);
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 

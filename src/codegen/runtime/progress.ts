@@ -1,16 +1,28 @@
-// Training progress output. On a TTY: one progress bar per epoch, redrawn in place (at most ~10 times a second),
-// replaced by the epoch summary line at epoch end. Otherwise: one summary line per epoch. Quiet: errors only.
+// Training progress output. Bar mode (a TTY): one progress bar per epoch on stdout, redrawn in place (at most ~10
+// times a second), replaced by the epoch summary line at epoch end. Plain mode: one summary line per epoch.
+// Quiet: errors only.
+
+import { stdoutIsTTY } from './interrupt.js';
+
+/** `auto`: a bar when stdout is a TTY (as the main thread sees it: training runs in a worker), else plain lines. */
+export type ProgressMode = 'auto' | 'bar' | 'plain';
+export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bar', 'plain'];
 
 import { printable } from './printable.js';
 
 export interface ProgressOptions {
   quiet: boolean;
-  /** Where lines go; when given, no in-place redrawing happens. Default: stdout (errors: stderr). */
+  /** Where lines go. Default: stdout (errors: stderr). The bar itself is always drawn on stdout. */
   log?: (line: string) => void;
-  /** Defaults to process.stdout.isTTY when `log` is not given. */
-  tty?: boolean;
+  /** Default `auto` without `log`, `plain` with it (a caller collecting lines gets no escape codes). */
+  mode?: ProgressMode;
   totalEpochs: number;
   samplesPerEpoch: number;
+}
+
+/** Whether a bar is drawn: never when quiet, always for `bar`, on a TTY for `auto`. */
+export function drawsBar(mode: ProgressMode, quiet: boolean, isTTY = stdoutIsTTY()): boolean {
+  return !quiet && (mode === 'bar' || (mode === 'auto' && isTTY));
 }
 
 const REDRAW_MS = 100;
@@ -54,7 +66,7 @@ export class ProgressReporter {
   private barShown = false;
 
   constructor(private readonly options: ProgressOptions) {
-    this.tty = !options.quiet && options.log === undefined && (options.tty ?? Boolean(process.stdout.isTTY));
+    this.tty = drawsBar(options.mode ?? (options.log ? 'plain' : 'auto'), options.quiet);
   }
 
   /** Informational line (suppressed when quiet). */
@@ -72,6 +84,12 @@ export class ProgressReporter {
     else process.stderr.write(printable(line) + '\n');
   }
 
+  /** At the start of an epoch (or where a resumed one continues): the bar is on screen before the first batch ends. */
+  epochStart(epoch: number, samplesDone: number): void {
+    this.lastDraw = 0;
+    this.batch(epoch, samplesDone, 0, 0, {});
+  }
+
   /** After each batch; cheap unless a redraw is due. */
   batch(epoch: number, samplesDone: number, samplesThisRun: number, elapsedSeconds: number, logs: Record<string, number>): void {
     if (!this.tty) return;
@@ -84,9 +102,11 @@ export class ProgressReporter {
     const rate = elapsedSeconds > 0 ? samplesThisRun / elapsedSeconds : 0;
     const eta = rate > 0 ? (total - samplesDone) / rate : 0;
     const bar = '='.repeat(Math.max(0, filled - 1)) + (filled > 0 ? '>' : '') + '.'.repeat(BAR_WIDTH - filled);
-    const line = `epoch ${epoch + 1}/${this.options.totalEpochs} [${bar}] ${samplesDone}/${total} - ${formatLogs(logs, false)}` +
-      ` - ${formatRate(rate)} - ETA ${formatDuration(eta)}`;
-    const columns = process.stdout.columns ?? 120;
+    const metrics = formatLogs(logs, false);
+    const line = `epoch ${epoch + 1}/${this.options.totalEpochs} [${bar}] ${samplesDone}/${total}${metrics ? ` - ${metrics}` : ''}` +
+      ` - ${rate > 0 ? formatRate(rate) : '- samples/s'} - ETA ${rate > 0 ? formatDuration(eta) : '?'}`;
+    // A pseudo-terminal without a size (e.g. under `script`) reports 0 columns.
+    const columns = process.stdout.columns || 120;
     process.stdout.write(`\r${line.slice(0, Math.max(20, columns - 1))}\x1b[K`);
     this.barShown = true;
   }
@@ -100,4 +120,15 @@ export class ProgressReporter {
     process.stdout.write('\r\x1b[K');
     this.barShown = false;
   }
+}
+
+/** The run's last line: what was trained, how fast, in how long since the process started, and where it went. */
+export function closingLine(
+  run: { epochsRun: number; epochSeconds: number[]; samplesPerSecond: number | null; stopReason?: string },
+  modelDir: string, reportFile: string | null,
+): string {
+  const stopped = run.stopReason ? ` (stopped: ${run.stopReason.replace('_', ' ')})` : '';
+  const rate = run.samplesPerSecond === null ? '' : `, ${formatRate(run.samplesPerSecond)}`;
+  return `done: ${run.epochsRun} epoch${run.epochsRun === 1 ? '' : 's'}${stopped} in ${formatDuration(performance.now() / 1000)}` +
+    ` (${run.epochSeconds.length} trained now${rate}) - model: ${modelDir}${reportFile ? ` - report: ${reportFile}` : ''}`;
 }

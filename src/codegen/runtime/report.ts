@@ -9,7 +9,8 @@ import {
   type ClassificationReport,
   type RegressionReport,
 } from './metrics.js';
-import { confusionHeatmap, historyCharts, sampleGrid, svgToPng, type RenderedChart } from './plots.js';
+import { confusionHeatmap, historyCharts, sampleGrid, type RenderedChart } from './plots.js';
+import { embeddedWarning, runRows, type RunFacts } from './run-facts.js';
 
 export interface RunReportInput {
   title: string;
@@ -20,6 +21,10 @@ export interface RunReportInput {
   classes: string[] | null;
   samples?: Parameters<typeof sampleGrid>[0];
   extra?: Record<string, string | number>;
+  /** What the run measured and on what: the first lines of report.md, and recorded in evaluation.json. */
+  run?: RunFacts;
+  /** Rasterizes a chart (svg-png.ts); without it the report has SVG charts only. */
+  toPng?: (svg: string) => Promise<Buffer>;
 }
 
 /** Thrown when the report folder or one of its files cannot be written. */
@@ -119,9 +124,9 @@ function historySection(history: Record<string, number[]>): string[] {
   ];
 }
 
-function image(chart: RenderedChart): string {
+function chartImage(chart: RenderedChart, png: boolean): string {
   const alt = chart.title.replace(/[[\]\\]/g, '\\$&');
-  return `![${alt}](${chart.name}.png)\n\n[SVG](${chart.name}.svg)`;
+  return png ? `![${alt}](${chart.name}.png)\n\n[SVG](${chart.name}.svg)` : `![${alt}](${chart.name}.svg)`;
 }
 
 export async function writeRunReport(dir: string, input: RunReportInput): Promise<{ files: string[] }> {
@@ -138,8 +143,9 @@ export async function writeRunReport(dir: string, input: RunReportInput): Promis
   };
   const writeChart = async (chart: RenderedChart) => {
     await write(`${chart.name}.svg`, chart.svg);
-    await write(`${chart.name}.png`, await svgToPng(chart.svg));
+    if (input.toPng) await write(`${chart.name}.png`, await input.toPng(chart.svg));
   };
+  const image = (chart: RenderedChart) => chartImage(chart, input.toPng !== undefined);
 
   const { evaluation } = input;
   const classes = evaluation.task === 'classification' ? (input.classes ?? evaluation.perClass.map((c) => c.label)) : null;
@@ -157,13 +163,15 @@ export async function writeRunReport(dir: string, input: RunReportInput): Promis
     samplesPlot = await sampleGrid(input.samples);
     await writeChart(samplesPlot);
   }
-  await write('evaluation.json', `${JSON.stringify({ ...evaluation, classes }, null, 2)}\n`);
+  await write('evaluation.json', `${JSON.stringify({ ...evaluation, classes, ...(input.run ? { run: input.run } : {}) }, null, 2)}\n`);
 
   const extraRows = Object.entries(input.extra ?? {}).map(([k, v]) => [k, v]);
+  const runTable = input.run ? runRows(input.run) : [['backend', input.backend], ['written', new Date().toISOString()]];
   const markdown = [
     `# ${input.title}`,
     '',
-    markdownTable(['run', ''], [['backend', input.backend], ['written', new Date().toISOString()], ...extraRows], ['l', 'l']),
+    ...(input.run ? embeddedWarning(input.run) : []),
+    markdownTable(['run', ''], [...runTable, ...extraRows], ['l', 'l']),
     '',
     '## Evaluation',
     '',
@@ -178,7 +186,7 @@ export async function writeRunReport(dir: string, input: RunReportInput): Promis
     '',
     '## Spec',
     '',
-    fence(input.specSource),
+    ...(input.run?.spec.text ? [`\`${input.specSource}\`:`, '', fence(input.run.spec.text)] : [fence(input.specSource)]),
     '',
   ].join('\n');
   await write('report.md', markdown);

@@ -9,7 +9,7 @@ import {
 } from './checkpoint.js';
 import { saveModelAtomic } from './model-io.js';
 import { chooseTrainFunction } from './native.js';
-import { ProgressReporter } from './progress.js';
+import { ProgressReporter, type ProgressMode } from './progress.js';
 import { mixSeeds, permutation, Rng } from './rng.js';
 import {
   createOptimizer, learningRateForEpoch, newMonitorState, newScheduleState, resolveMonitorKey, setLearningRate,
@@ -33,6 +33,9 @@ export interface TrainResult {
   stopReason?: 'early_stopping' | 'interrupted' | 'nan';
   /** 0-based epoch with the best monitored value (early stopping's monitor, else the checkpoint's). */
   bestEpoch?: number;
+  /** Wall-clock seconds of each epoch run by this call (training and validation), and training samples per second over them. */
+  epochSeconds: number[];
+  samplesPerSecond: number | null;
 }
 
 export interface TrainArgs {
@@ -49,6 +52,8 @@ export interface TrainArgs {
   resume: boolean;
   quiet: boolean;
   log?: (line: string) => void;
+  /** Bar or plain lines (default: a bar on a TTY when `log` is not given). */
+  progress?: ProgressMode;
   epochs?: number;
   batchSize?: number;
   seed?: number;
@@ -166,7 +171,10 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   let state = initialState(spec, args);
   let bestWeights: WeightSnapshot | null = null;
   let lastGood: WeightSnapshot;
-  const reporter = new ProgressReporter({ quiet: args.quiet, log: args.log, totalEpochs: state.epochs, samplesPerEpoch: n });
+  const reporter = new ProgressReporter({ quiet: args.quiet, log: args.log, mode: args.progress, totalEpochs: state.epochs, samplesPerEpoch: n });
+  const epochSeconds: number[] = [];
+  let samplesTrained = 0;
+  let secondsTraining = 0;
 
   const fingerprint: SpecFingerprint | null = args.dataset === undefined ? null : specFingerprint(model, args.dataset, spec);
   const checkpoint = args.resume ? await readCheckpoint(paths.checkpoint) : null;
@@ -181,11 +189,20 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     state = { ...checkpoint.state, epochs: state.epochs, batchSize: args.batchSize ?? checkpoint.state.batchSize };
     bestWeights = checkpoint.bestWeights;
     lastGood = checkpoint.weights;
-    reporter.info(`resuming from ${checkpoint.dir}: epoch ${state.epochsDone + 1}/${state.epochs}` +
-      (state.samplesDoneInEpoch > 0 ? `, sample ${state.samplesDoneInEpoch}/${n}` : ''));
+    if (state.epochsDone < state.epochs) {
+      reporter.info(`resuming from ${checkpoint.dir}: epoch ${state.epochsDone + 1}/${state.epochs}` +
+        (state.samplesDoneInEpoch > 0 ? `, sample ${state.samplesDoneInEpoch}/${n}` : ''));
+    }
   } else {
     if (args.resume) reporter.info(`no checkpoint in ${paths.checkpoint}; starting from the beginning`);
     lastGood = await captureModelWeights(model);
+  }
+  if (state.epochsDone >= state.epochs) {
+    reporter.info(`${paths.checkpoint}: training already finished (${state.epochsDone} of ${state.epochs} epochs); give a larger --epochs to train on`);
+  } else {
+    const batches = Math.ceil(n / state.batchSize);
+    reporter.info(`training on ${n} samples: ${batches} batch${batches === 1 ? '' : 'es'} of ${state.batchSize} per epoch, ` +
+      `epochs ${state.epochsDone + 1}-${state.epochs}${args.validation ? `, validating on ${args.validation.size}` : ''}`);
   }
 
   // One native call per batch where nnc-native supports the model (same weights, slots and checkpoints as tfjs's).
@@ -228,6 +245,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       let start = state.samplesDoneInEpoch;
       const firstSample = start;
       let badLoss: number | null = null;
+      reporter.epochStart(epoch, start);
 
       for (; start < n; start += state.batchSize) {
         if (interrupted || args.signal?.aborted || args.shouldStop?.()) { interrupted = true; break; }
@@ -253,6 +271,8 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       }
       order.dispose();
       const trainSeconds = (performance.now() - epochStart) / 1000;
+      samplesTrained += start - firstSample;
+      secondsTraining += trainSeconds;
 
       const nanStop = (what: string) => {
         restoreModelWeights(model, lastGood, 'last good weights');
@@ -302,6 +322,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       state = { ...state, epochsDone: epoch + 1, samplesDoneInEpoch: 0, partialSums: {}, epochRngState: nextEpochRngState };
       lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights, spec: fingerprint });
       const seconds = (performance.now() - epochStart) / 1000;
+      epochSeconds.push(seconds);
       reporter.epochEnd(epoch, logs, (n - firstSample) / Math.max(trainSeconds, 1e-9), seconds, includeLr);
       await args.onEpochEnd?.(epoch, logs);
     }
@@ -325,6 +346,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     return {
       model, history: state.history, epochsRun: state.epochsDone,
       stoppedEarly: stopReason === 'early_stopping', stopReason, bestEpoch,
+      epochSeconds, samplesPerSecond: secondsTraining > 0 ? samplesTrained / secondsTraining : null,
     };
   }
 }

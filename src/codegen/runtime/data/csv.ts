@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import type { CsvDataset } from '../spec-types.js';
 import { DataError } from './errors.js';
 import { checkDataFile } from './files.js';
-import { arrayPool, type SourceData } from './pool.js';
+import { arrayPool, type ReadContext, type SourceData } from './pool.js';
 import { preprocessSample, type Preprocessing } from './preprocess.js';
 
 interface CsvRow { cells: string[]; line: number }
@@ -192,6 +192,11 @@ export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', 
     csv,
     origin: trainPath,
   };
+}
+
+/** The `csv` format's reader. */
+export function readSource(ds: CsvDataset, ctx: ReadContext): Promise<SourceData> {
+  return loadCsvSource(ds, ctx.input.dtype, ctx.specDir, ctx.classes?.names ?? null);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Fashion-MNIST: find the four IDX files in the usual places, else download and verify them into a cache, else fall
 // back to the small subset embedded in the repository (loudly). Search order:
-//   1. the spec's `path`   2. --data-dir   3. $NNC_DATA_DIR   4. /usr/share/datasets/fashion-mnist (Debian)
+//   1. the spec's `path`   2. --data-dir   3. $NNC_DATA_DIR (each must hold the files when given)
+//   4. /usr/share/datasets/fashion-mnist (Debian)  (4 and 5: or the folders in $NNC_FASHION_MNIST_DIRS)
 //   5. ~/.keras/datasets/fashion-mnist   6. the download cache ($NNC_CACHE_DIR or ~/.cache/nnc, + /fashion-mnist)
 //   7. download from $NNC_FASHION_MNIST_URL or the official URL   8. the embedded subset: $NNC_EMBEDDED_DATA, else
 //      <specDir>/data/fashion-mnist-mini (a generated trainer folder must carry or point at it).
@@ -11,7 +12,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataError } from './errors.js';
 import { downloadVerified, DownloadUnavailableError } from './download.js';
-import { readIdxPair, type IdxImagesAndLabels } from './idx.js';
+import { idxSource, readIdxPair, type IdxImagesAndLabels } from './idx.js';
+import type { FashionMnistDataset } from '../spec-types.js';
+import type { ReadContext, SourceData } from './pool.js';
 
 export const FASHION_MNIST_CLASSES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
@@ -89,6 +92,7 @@ export async function locateFashionMnist(options: LocateOptions): Promise<Fashio
   const explicit: [string, string | undefined][] = [
     ['the dataset path', options.path === null ? undefined : resolve(options.specDir, options.path)],
     ['--data-dir', options.dataDir],
+    ['NNC_DATA_DIR', options.dataDir === undefined && env.NNC_DATA_DIR ? env.NNC_DATA_DIR : undefined],
   ];
   for (const [what, dir] of explicit) {
     if (dir === undefined) continue;
@@ -96,7 +100,9 @@ export async function locateFashionMnist(options: LocateOptions): Promise<Fashio
     if (found) return found;
     throw new DataError(`${dir}: ${what} does not hold the Fashion-MNIST files (${Object.values(FASHION_MNIST_FILES).map((f) => `${f}[.gz]`).join(', ')})`);
   }
-  const searched = [env.NNC_DATA_DIR, ...(options.standardDirs ?? defaultStandardDirs())].filter((d): d is string => !!d);
+  // NNC_FASHION_MNIST_DIRS (':'-separated, may be empty) replaces the standard folders, e.g. to act as a machine without them.
+  const fromEnv = env.NNC_FASHION_MNIST_DIRS;
+  const searched = options.standardDirs ?? (fromEnv !== undefined ? fromEnv.split(':').filter(Boolean) : defaultStandardDirs());
   for (const dir of searched) {
     const found = findInFolderOrSubfolder(dir);
     if (found) return found;
@@ -136,10 +142,10 @@ export async function locateFashionMnist(options: LocateOptions): Promise<Fashio
   return { dir: embeddedDir, files: embedded, embedded: true };
 }
 
-export async function readFashionMnist(paths: FashionMnistPaths): Promise<{ train: IdxImagesAndLabels; test: IdxImagesAndLabels }> {
+export async function readFashionMnist(paths: FashionMnistPaths, log?: (line: string) => void): Promise<{ train: IdxImagesAndLabels; test: IdxImagesAndLabels }> {
   const [train, test] = await Promise.all([
-    readIdxPair(paths.files.trainImages, paths.files.trainLabels),
-    readIdxPair(paths.files.testImages, paths.files.testLabels),
+    readIdxPair(paths.files.trainImages, paths.files.trainLabels, log),
+    readIdxPair(paths.files.testImages, paths.files.testLabels, log),
   ]);
   for (const [split, data, images, labels] of [['train', train, paths.files.trainImages, paths.files.trainLabels], ['test', test, paths.files.testImages, paths.files.testLabels]] as const) {
     if (data.sampleShape.join('x') !== '28x28') {
@@ -149,4 +155,16 @@ export async function readFashionMnist(paths: FashionMnistPaths): Promise<{ trai
     if (bad >= 0) throw new DataError(`${labels}: label ${bad} is ${data.labels[bad]}, expected 0..9`);
   }
   return { train, test };
+}
+
+/** The `fashion_mnist` format's reader: `dataDir` is the folder of its four files. */
+export async function readSource(ds: FashionMnistDataset, ctx: ReadContext): Promise<SourceData> {
+  const paths = await locateFashionMnist({
+    path: ds.path, dataDir: ctx.dataDir, specDir: ctx.specDir, log: ctx.log, progress: ctx.progress, env: ctx.env,
+    standardDirs: ctx.standardDirs,
+  });
+  const { train, test } = await readFashionMnist(paths, ctx.log);
+  const source = idxSource(train, test, ctx.classes?.names ? [...ctx.classes.names] : [...FASHION_MNIST_CLASSES], paths.embedded ? `the EMBEDDED SUBSET in ${paths.dir}` : paths.dir);
+  // The shipped subset, or any folder with fewer samples than Fashion-MNIST's 60,000 + 10,000, is reported as a subset.
+  return { ...source, embedded: paths.embedded || train.labels.length < 60_000 || test.labels.length < 10_000 };
 }

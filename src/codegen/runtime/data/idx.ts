@@ -5,7 +5,11 @@ import { checkDataFile } from './files.js';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { basename } from 'node:path';
+import { resolve } from 'node:path';
+import type { IdxDataset } from '../spec-types.js';
 import { DataError } from './errors.js';
+import { arrayPool, expectedClassCount, type ReadContext, type SourceData } from './pool.js';
+import type { Preprocessing } from './preprocess.js';
 
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -104,8 +108,10 @@ export interface IdxImagesAndLabels {
 }
 
 /** Reads a matching pair of IDX image and label files and checks they agree. */
-export async function readIdxPair(imagesPath: string, labelsPath: string): Promise<IdxImagesAndLabels> {
+export async function readIdxPair(imagesPath: string, labelsPath: string, log?: (line: string) => void): Promise<IdxImagesAndLabels> {
+  const started = performance.now();
   const [images, labelArray] = await Promise.all([readIdxFile(imagesPath), readIdxFile(labelsPath)]);
+  log?.(`read ${images.dims[0]} images of ${images.dims.slice(1).join(' x ')} from ${basename(imagesPath)} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
   if (images.dims.length < 2) {
     throw new DataError(`${imagesPath}: expected an image IDX file with 2 or more dimensions (count, rows, ...), found ${images.dims.length}`);
   }
@@ -136,4 +142,45 @@ export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
   dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
   out.set(data, 4 + 4 * dims.length);
   return out;
+}
+
+/** Image metadata for pools of H x W or H x W x C samples (IDX, Fashion-MNIST). */
+function imageInfo(sampleShape: number[]): { image: Preprocessing['image']; groups: number } {
+  if (sampleShape.length === 2) return { image: { height: sampleShape[0], width: sampleShape[1], channels: 1 }, groups: 1 };
+  const channels = sampleShape[2];
+  if (sampleShape.length === 3 && (channels === 1 || channels === 3)) {
+    return { image: { height: sampleShape[0], width: sampleShape[1], channels }, groups: channels };
+  }
+  return { image: null, groups: 1 };
+}
+
+const idxPool = (pair: IdxImagesAndLabels) => arrayPool(pair.images.data, pair.sampleShape, pair.labels);
+
+export function idxSource(train: IdxImagesAndLabels, test: IdxImagesAndLabels | null, classes: string[], origin: string): SourceData {
+  if (test && test.sampleShape.join('x') !== train.sampleShape.join('x')) {
+    throw new DataError(`${origin}: test images are ${test.sampleShape.join(' x ')} but training images are ${train.sampleShape.join(' x ')}`);
+  }
+  return {
+    train: idxPool(train), test: test ? idxPool(test) : null, validation: null,
+    classes, task: 'classification', ...imageInfo(train.sampleShape), csv: null, origin,
+  };
+}
+
+/** The `idx` format's reader. */
+export async function readSource(ds: IdxDataset, { specDir, log, classes: contract }: ReadContext): Promise<SourceData> {
+  const at = (path: string) => resolve(specDir, path);
+  const train = await readIdxPair(at(ds.train_images), at(ds.train_labels), log);
+  if ((ds.test_images === null) !== (ds.test_labels === null)) {
+    throw new DataError(`dataset '${ds.name}': test_images and test_labels must be given together`);
+  }
+  const test = ds.test_images && ds.test_labels ? await readIdxPair(at(ds.test_images), at(ds.test_labels), log) : null;
+  // IDX labels are class indices: names from the model's labels, else indices up to its output units (labels
+  // beyond them are reported by record in loadDataset), else up to the largest label.
+  let count = contract?.names?.length ?? expectedClassCount(contract);
+  if (count === null) {
+    count = 1;
+    for (const labels of [train.labels, test?.labels ?? []]) for (const label of labels) count = Math.max(count, label + 1);
+  }
+  const classes = contract?.names ? [...contract.names] : Array.from({ length: count }, (_, i) => String(i));
+  return idxSource(train, test, classes, at(ds.train_images));
 }

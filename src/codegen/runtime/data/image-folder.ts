@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { ImageFolderDataset } from '../spec-types.js';
 import { DataError } from './errors.js';
-import type { SamplePool, SourceData } from './pool.js';
+import type { ReadContext, SamplePool, SourceData } from './pool.js';
 import { preprocessSample, type Preprocessing } from './preprocess.js';
 
 export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -174,6 +174,33 @@ export async function loadImageFolderSource(
     csv: null,
     origin: trainRoot,
   };
+}
+
+/** The `image_folder` format's reader. */
+export function readSource(ds: ImageFolderDataset, ctx: ReadContext): Promise<SourceData> {
+  return loadImageFolderSource(ds, ctx.specDir, { log: ctx.log, progress: ctx.progress }, ctx.classes?.names ?? null);
+}
+
+/**
+ * How an image file differs from what the model takes, as the changes decoding makes (resizing, colour conversion,
+ * dropping transparency); empty when it fits as it is. Reads the header only.
+ */
+export async function imageAdjustments(path: string, prep: Preprocessing): Promise<string[]> {
+  if (!prep.image) throw new DataError(`${path}: this model was not trained on images`);
+  let meta: { width?: number; height?: number; channels?: number; hasAlpha?: boolean };
+  try {
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new DataError(`${path}: not a readable PNG/JPEG image (${(error as Error).message})`);
+  }
+  const { height, width, channels } = prep.image;
+  const notes: string[] = [];
+  if (meta.width !== width || meta.height !== height) notes.push(`resized from ${meta.width} x ${meta.height} to ${width} x ${height}`);
+  const colour = (meta.channels ?? 1) - (meta.hasAlpha ? 1 : 0) >= 3;
+  if (colour && channels === 1) notes.push('converted from colour to greyscale');
+  if (!colour && channels === 3) notes.push('converted from greyscale to RGB');
+  if (meta.hasAlpha) notes.push('transparency dropped');
+  return notes;
 }
 
 /** Decodes, resizes and normalizes one image file the way training data was prepared. */

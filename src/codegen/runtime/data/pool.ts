@@ -1,6 +1,7 @@
 // A pool is one source split (e.g. a file's samples) before splitting: labels are known up front, sample values
 // are materialized only for the indices a split keeps (image folders decode lazily through this).
 
+import type { DatasetSpec } from '../spec-types.js';
 import type { Preprocessing } from './preprocess.js';
 
 export interface SamplePool {
@@ -28,7 +29,38 @@ export interface SourceData {
   csv: Preprocessing['csv'];
   /** Where the data came from, for the description line, e.g. "/usr/share/datasets/fashion-mnist". */
   origin: string;
+  /** The small subset nnc ships (Fashion-MNIST), not the full dataset. */
+  embedded?: boolean;
 }
+
+/**
+ * What the model says about classes: its declared labels (output order) and its output units. With it, one class
+ * list is made per dataset (the labels when declared) and checked against the data before training.
+ */
+export interface ClassContract { names: string[] | null; outputUnits: number | null }
+
+/** Classes a classification output of `outputUnits` units predicts: one sigmoid unit decides between two. */
+export function expectedClassCount(contract: ClassContract | undefined): number | null {
+  const units = contract?.outputUnits ?? null;
+  return units === null ? null : units === 1 ? 2 : units;
+}
+
+/** What a format reader is given: the dataset's paths are absolute, or relative to `specDir`. */
+export interface ReadContext {
+  specDir: string;
+  input: { dtype: 'float32' | 'int32' };
+  dataDir?: string;
+  env: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  progress?: boolean;
+  /** What the model says about classes (its labels, its output units). */
+  classes?: ClassContract;
+  /** Fashion-MNIST: the standard folders to search (tests). */
+  standardDirs?: string[];
+}
+
+/** One format's reader (each format module exports one as `readSource`). */
+export type SourceReader<D extends DatasetSpec = DatasetSpec> = (ds: D, ctx: ReadContext) => Promise<SourceData>;
 
 export const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
