@@ -17,11 +17,12 @@ const isRoot = process.getuid?.() === 0;
 
 describe('special data files', () => {
   it.each([
-    ['missing', (dir: string) => join(dir, 'nope.csv'), /nope\.csv: the CSV file does not exist$/],
+    // A missing file also says which flag or variable sets its location (data/locate.ts).
+    ['missing', (dir: string) => join(dir, 'nope.csv'), /nope\.csv not found \(.*\); give its location with --train-file, or .*--data-dir or NNC_DATA_DIR$/],
     ['a folder', (dir: string) => { mkdirSync(join(dir, 'folder.csv')); return join(dir, 'folder.csv'); }, /folder\.csv: the CSV file is a folder, expected a file$/],
     ['a FIFO', (dir: string) => { execFileSync('mkfifo', [join(dir, 'fifo.csv')]); return join(dir, 'fifo.csv'); }, /fifo\.csv: the CSV file is a FIFO \(named pipe\), expected a regular file$/],
     ['a character device', () => '/dev/zero', /^\/dev\/zero: the CSV file is a character device, expected a regular file$/],
-    ['under a file', (dir: string) => { writeFileSync(join(dir, 'file'), ''); return join(dir, 'file', 'x.csv'); }, /x\.csv: the CSV file does not exist/],
+    ['under a file', (dir: string) => { writeFileSync(join(dir, 'file'), ''); return join(dir, 'file', 'x.csv'); }, /x\.csv not found \(.*\); give its location with --train-file/],
   ])('CSV %s', async (_what, make, message) => {
     await withTempDir(async (dir) => {
       const error = await rejection(loadDataset(csv(make(dir)), input, { specDir: dir, seed: 1 }));

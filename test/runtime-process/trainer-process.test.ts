@@ -45,7 +45,10 @@ describe('train.ts as a process', () => {
     const { code } = await p.exited;
     expect(code, p.output()).toBe(1);
     const errors = p.output().split('\n').filter((l) => l.startsWith('error'));
-    expect(errors).toEqual([`error: ${path.join(c.dir, 'data', 'missing.csv')}: the CSV file does not exist`]);
+    // It names the file, and the flag or environment variable that sets its location.
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`${path.join(c.dir, 'data', 'missing.csv')} not found (the spec's "data/missing.csv" resolved against the spec's folder`);
+    expect(errors[0]).toContain('give its location with --train-file, or the folder the spec\'s relative paths resolve against with --data-dir or NNC_DATA_DIR');
     expect(p.output()).not.toMatch(/^\s+at /m);
     expect(p.output().length).toBeLessThan(2000);
   }, TIMEOUT);
