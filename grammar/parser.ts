@@ -1,10 +1,11 @@
 // Syntactic grammar of the .nn language, as a Chevrotain CstParser with error recovery.
 //
-//   file       := (import | model | dataset | train)*
+//   file       := (import | model | block | dataset | train)*
 //   import     := "import" STRING
 //   model      := "model" NAME "{" (input | property | layer)* "}"
-//   input      := "input" NAME ":" value ("as" NAME)?
-//   layer      := NAME ("(" args? ")")?
+//   block      := "block" NAME ("(" args? ")")? "{" (input | layer)* "}"
+//   input      := "input" NAME (":" value ("as" NAME)?)?
+//   layer      := (NAME "=")? NAME ("(" args? ")")? ("(" args? ")")? ("*" NUMBER)?
 //   dataset    := "dataset" NAME "=" NAME ("(" args? ")")? block?
 //   train      := "train" NAME "on" NAME ("as" NAME)? block
 //   block      := "{" (property ","?)* "}"
@@ -89,7 +90,7 @@ class LazyLookahead implements Strategy {
 
 const MAX_LOOKAHEAD = 3;
 
-const blockKeywords = [T.Train, T.Model, T.Dataset, T.Input];
+const blockKeywords = [T.Train, T.Model, T.Dataset, T.Input, T.Block];
 
 /** Syntax errors after which the parser gives up: each recovery costs time, and past this many the rest are noise. */
 export const MAX_SYNTAX_ERRORS = 100;
@@ -131,6 +132,7 @@ export class NnParser extends CstParser {
         [
           { ALT: () => this.SUBRULE(this.importDecl) },
           { ALT: () => this.SUBRULE(this.modelDecl) },
+          { ALT: () => this.SUBRULE(this.blockDecl) },
           { ALT: () => this.SUBRULE(this.datasetDecl) },
           { ALT: () => this.SUBRULE(this.trainDecl) },
         ],
@@ -161,20 +163,53 @@ export class NnParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  // A reusable group of layers: its parameters (with defaults) are values, its `input` lines name the tensors it takes.
+  private blockDecl = this.RULE('blockDecl', () => {
+    this.CONSUME(T.Block);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.argList));
+    this.CONSUME(T.LCurly);
+    this.MANY({
+      GATE: () => !blockKeywords.includes(this.LA(1).tokenType) || this.LA(1).tokenType === T.Input,
+      DEF: () => this.OR([
+        { ALT: () => this.SUBRULE(this.inputStmt) },
+        { ALT: () => this.SUBRULE(this.layerStmt) },
+      ]),
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  // In a block, `input x` names a tensor the block takes; its shape is the one it is given.
   private inputStmt = this.RULE('inputStmt', () => {
     this.CONSUME(T.Input);
     this.CONSUME(T.Identifier);
-    this.CONSUME(T.Colon);
-    this.SUBRULE(this.value);
     this.OPTION(() => {
-      this.CONSUME(T.As);
-      this.CONSUME2(T.Identifier, { LABEL: 'dtype' });
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.value);
+      this.OPTION2(() => {
+        this.CONSUME(T.As);
+        this.CONSUME2(T.Identifier, { LABEL: 'dtype' });
+      });
     });
   });
 
+  // `y = conv2d(64, 3)(x) * 2`: an optional name for the output, the layer and its arguments, the tensors it
+  // takes (else the previous line's), and a repeat count.
   private layerStmt = this.RULE('layerStmt', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => this.SUBRULE(this.argList));
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Equals,
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: 'binding' });
+        this.CONSUME(T.Equals);
+      },
+    });
+    this.CONSUME2(T.Identifier);
+    this.OPTION2(() => this.SUBRULE(this.argList));
+    this.OPTION3(() => this.SUBRULE2(this.argList, { LABEL: 'inputList' }));
+    this.OPTION4(() => {
+      this.CONSUME(T.Star);
+      this.CONSUME(T.NumberLiteral, { LABEL: 'repeat' });
+    });
   });
 
   private datasetDecl = this.RULE('datasetDecl', () => {
@@ -222,6 +257,7 @@ export class NnParser extends CstParser {
       { ALT: () => this.CONSUME(T.Model, { LABEL: 'Identifier' }) },
       { ALT: () => this.CONSUME(T.Dataset, { LABEL: 'Identifier' }) },
       { ALT: () => this.CONSUME(T.Input, { LABEL: 'Identifier' }) },
+      { ALT: () => this.CONSUME(T.Block, { LABEL: 'Identifier' }) },
     ]);
     this.CONSUME(T.Colon);
     this.SUBRULE(this.value);

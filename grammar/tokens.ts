@@ -20,6 +20,7 @@ export const Dataset = keyword('Dataset', 'dataset');
 export const Train = keyword('Train', 'train');
 export const Import = keyword('Import', 'import');
 export const Input = keyword('Input', 'input');
+export const Block = keyword('Block', 'block');
 export const On = keyword('On', 'on');
 export const As = keyword('As', 'as');
 export const True = keyword('True', 'true');
@@ -43,15 +44,16 @@ export const Comma = createToken({ name: 'Comma', pattern: ',', label: '`,`' });
 export const Equals = createToken({ name: 'Equals', pattern: '=', label: '`=`' });
 export const Slash = createToken({ name: 'Slash', pattern: '/', label: '`/`' });
 export const Minus = createToken({ name: 'Minus', pattern: '-', label: '`-`' });
+export const Star = createToken({ name: 'Star', pattern: '*', label: '`*`' });
 
 export const allTokens: TokenType[] = [
   WhiteSpace, Comment,
-  Model, Dataset, Train, Import, Input, On, As, True, False, Null,
+  Model, Dataset, Train, Import, Input, Block, On, As, True, False, Null,
   Identifier, NumberLiteral, StringLiteral, UnterminatedString,
-  LCurly, RCurly, LParen, RParen, LBracket, RBracket, Colon, Comma, Equals, Slash, Minus,
+  LCurly, RCurly, LParen, RParen, LBracket, RBracket, Colon, Comma, Equals, Slash, Minus, Star,
 ];
 
-export const keywords = ['model', 'dataset', 'train', 'import'];
+export const keywords = ['model', 'dataset', 'train', 'import', 'block'];
 
 /** Lexer validations cost start-up time on every run; the tests run them (`validate: true`). */
 export function createLexer(tokens: TokenType[] = allTokens, { validate = false } = {}): Lexer {

@@ -132,11 +132,11 @@ export function check(file: string, text: string, host: Host, opts: { specDir?: 
   const { main, imported } = parseWithImports(file, text, host, sources, diagnostics, asts);
   if (main.items.length === 0 && diagnostics.length > 0) return result(null, null);
 
-  const { raw, spans, diagnostics: normalizeDiagnostics } = normalize(main, imported);
+  const { raw, layerNames, spans, diagnostics: normalizeDiagnostics } = normalize(main, imported);
   append(diagnostics, normalizeDiagnostics);
   append(diagnostics, validateSpec(raw as unknown as JsonObject, spans));
   const spec = raw as unknown as Spec;
-  append(diagnostics, complete(spec, spans));
+  append(diagnostics, complete(spec, spans, layerNames));
   // Shapes are only meaningful on a spec that parsed and validated cleanly.
   if (diagnostics.some((d) => d.severity === 'error')) return result(spec, spans);
 

@@ -7,6 +7,7 @@ import type { ModelShapeInfo } from '../shapes/infer.js';
 import type { Spec, TrainingUnit } from '../spec/types.js';
 import { loadAssets } from './assets.js';
 import { DATASET_TYPE, READER_MODULE, runtimeFor } from './runtime-closure.js';
+import { modelGraph, type ModelGraph } from '../graph/graph.js';
 import { configKey, layerConfig, renderConfigValue, type ConfigValue, type LayerConfig } from './layer-config.js';
 
 export const NNC_VERSION = '0.1.0';
@@ -99,21 +100,27 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions): 
   const folder = folderName(unit.training.name);
   const unitJson = { ...unit, source: opts.source };
   const specHash = createHash('sha256').update(JSON.stringify(unitJson)).digest('hex');
-  const layers = unit.model.layers.map((layer, i) =>
-    layerConfig(layer, i, i === 0 ? unit.model.input : null, unit.training.seed, info.layers[i].outputShape),
-  );
+  const graph = modelGraph(unit.model);
+  const shapeOf = new Map(info.layers.map((l) => [l.index, l.outputShape]));
+  // A chain is a tf.sequential whose first layer carries the input shape; a graph uses the functional API.
+  const layers = graph.chain
+    ? graph.nodes.map((n, i) => layerConfig(n.layer, n.index, i === 0 ? unit.model.input : null, unit.training.seed, shapeOf.get(n.index)))
+    : [];
+  const functional = graph.chain ? null : functionalGraph(graph, unit.training.seed, shapeOf);
+  const outputLayer = info.layers.find((l) => l.name === graph.outputs[0]) ?? info.layers[info.layers.length - 1];
   const context = {
     version: NNC_VERSION,
     source: opts.source,
     training: unit.training,
     model: unit.model,
     dataset: unit.dataset,
-    layers,
+    layers: graph.chain ? layers : unit.model.layers,
+    graph: functional,
     // nnc's own tfjs layers (lib/layers.ts) are imported only by models that use them
-    customLayers: layers.some((l) => l.custom || JSON.stringify(l.args).includes('"$call":"layers.')),
+    customLayers: (functional ? functional.nodes.map((n) => n.config) : layers).some((l) => l.custom || JSON.stringify(l.args).includes('"$call":"layers.')),
     specHash,
     // Units of the last layer: the class count a classification dataset must have (1 unit: two classes).
-    outputUnits: info.layers[info.layers.length - 1]?.outputShape.at(-1) ?? null,
+    outputUnits: outputLayer?.outputShape.at(-1) ?? null,
     // One level deeper than the output folder: the trainer lives in <out>/<folder>/. data.ts resolves it as a URL,
     // so each name is percent-encoded: a folder named `specs #1` must not become `specs ` and a fragment.
     specDir: '../' + opts.specDirFromOutput.split('/').map(encodeURIComponent).join('/'),
@@ -154,6 +161,30 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions): 
  * TensorFlow (the fast backend); esbuild's checks its binary (tsx uses esbuild); core-js's only prints an appeal.
  */
 const ALLOW_SCRIPTS = { '@tensorflow/tfjs-node': true, esbuild: true, 'core-js': false };
+/** Names model.ts declares itself, and words TypeScript reserves: a tensor with such a name gets a `_` after it. */
+const TAKEN = new Set([
+  'tf', 'seed', 'deriveSeed', 'buildModel', 'MODEL_NAME', 'SPEC_SEED', 'break', 'case', 'catch', 'class', 'const', 'continue',
+  'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if',
+  'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var',
+  'void', 'while', 'with', 'let', 'static', 'yield', 'await', 'implements', 'interface', 'package', 'private', 'protected',
+  'public', 'arguments', 'eval', 'undefined', 'NaN', 'Infinity',
+]);
+
+/** model.ts for a graph: one `const` per input and per layer, named after the tensor, in topological order. */
+function functionalGraph(graph: ModelGraph, seed: number, shapeOf: Map<number, (number | null)[] | undefined>) {
+  const variable = (name: string) => (TAKEN.has(name) ? `${name}_` : name);
+  const list = (names: string[]) => (names.length === 1 ? variable(names[0]) : `[${names.map(variable).join(', ')}]`);
+  return {
+    inputs: graph.inputs.map((i) => ({ name: i.name, shape: i.shape, variable: variable(i.name) })),
+    nodes: graph.nodes.map((n) => ({
+      variable: variable(n.layer.name),
+      config: layerConfig(n.layer, n.index, null, seed, shapeOf.get(n.index)),
+      takes: list(n.inputs),
+    })),
+    inputsExpr: list(graph.inputs.map((i) => i.name)),
+    outputsExpr: list(graph.outputs),
+  };
+}
 
 const generatedTsconfig = {
   compilerOptions: {

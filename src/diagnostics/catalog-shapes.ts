@@ -4,6 +4,19 @@ import type { MessageDef } from './catalog.js';
 
 export const shapeMessages = {
   // ---- NN3xxx: shapes through the layers ----
+  NN3014: {
+    severity: 'warning',
+    template: 'output of {layer} is never used',
+    help: 'pass it to a layer, list it in the model\'s `outputs: [...]`, or remove the layers that make it',
+  },
+  NN3015: { severity: 'warning', template: 'input {name} of model {model} is never used', help: 'take it in a layer, e.g. `dense(8)({name})`, or remove it' },
+  NN3016: {
+    severity: 'error',
+    template: '{layer} cannot {op} {first} from {firstFrom} and {second} from {secondFrom}',
+  },
+  NN3017: { severity: 'error', template: 'axis {axis} of {layer} is out of range for inputs of rank {rank} (with the batch axis)', help: 'use -1 for the last axis' },
+  NN3018: { severity: 'error', template: 'expected at least {expected} inputs for {layer}, found {found}', help: 'name the tensors it merges, e.g. `add(x, shortcut)`' },
+  NN3019: { severity: 'error', template: 'expected one input for {layer}, found {found}', help: 'merge the tensors first, e.g. `add(a, b)` or `concatenate(a, b)`' },
   NN3001: { severity: 'error', template: 'expected input of rank {expected} for {layer}, found shape {found}' },
   NN3002: {
     severity: 'error',
@@ -209,5 +222,10 @@ export const shapeMessages = {
     severity: 'error',
     template: 'model {model} has no trainable parameters, and tfjs cannot take a training step without one',
     help: 'give a layer weights to learn, or remove `trainable: false` from one',
+  },
+  NN4017: {
+    severity: 'error',
+    template: 'training {training} needs a model with one input and one output, found {inputs} inputs and {outputs} outputs in {model}',
+    help: 'nnc checks and compiles models with several inputs and outputs, but its trainers feed one input and one label for now',
   },
 } as const satisfies Record<string, MessageDef>;

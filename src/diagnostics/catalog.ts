@@ -41,7 +41,6 @@ export const schemaMessages = {
   NN2009: { severity: 'error', template: 'too many positional arguments for {owner}: expected at most {expected}, found {found}' },
   NN2010: { severity: 'error', template: 'argument {name} given twice' },
   NN2011: { severity: 'error', template: 'model {name} has no input', help: 'declare one, e.g. `input image: [28, 28]`' },
-  NN2012: { severity: 'error', template: 'model {name} has more than one input', help: 'nnc models are sequential: keep one `input` line' },
   NN2013: { severity: 'error', template: 'model {name} has no layers' },
   NN2014: { severity: 'error', template: 'duplicate layer name {name} in model {model}' },
   NN2015: { severity: 'error', template: 'unknown property {found} in {owner}' },
@@ -49,6 +48,14 @@ export const schemaMessages = {
   NN2017: { severity: 'warning', template: 'unused {kind} {name}' },
   NN2018: { severity: 'error', template: 'training {name} would be compiled into folder {folder}, like training {other}', help: 'the first is at {line}:{column}; rename one of them with `as`' },
   NN2040: { severity: 'error', template: 'layer {found} is not available: TensorFlow.js 4.22 has no {missing}' },
+  NN2018: { severity: 'error', template: 'block {block} takes {expected} inputs, found {found}' },
+  NN2019: { severity: 'error', template: 'layers {cycle} form a cycle', help: 'a layer can take only tensors that do not depend on its own output' },
+  NN2020: { severity: 'error', template: 'expected a repeat count of at least 1, found {found}' },
+  NN2021: { severity: 'error', template: 'block {block} uses itself: {chain}' },
+  NN2022: { severity: 'error', template: 'expected a tensor name as input of {owner}, found {found}' },
+  NN2023: { severity: 'error', template: 'missing shape for input {name} of model {model}', help: 'write its sample shape, e.g. `input {name}: [28, 28]`' },
+  // NN2012 (a second `input`) is retired: models may have several inputs.
+  NN2025: { severity: 'error', template: 'duplicate tensor name {name} in model {model}', help: 'the first tensor named {name} is at {line}:{column}; rename one of them' },
 } as const satisfies Record<string, MessageDef>;
 
 const messages = { ...syntaxMessages, ...schemaMessages, ...shapeMessages };
@@ -96,7 +103,10 @@ export function diag<C extends Code>(code: C, span: Span | null, ...[args = {} a
   const help = extras.help ?? (extras.suggestions?.length ? `did you mean \`${extras.suggestions[0]}\`?` : def.help && fill(def.help, values));
   const d: Diagnostic = { code, severity: extras.severity ?? def.severity, message: fill(def.template, values), span };
   if (help) d.help = help;
-  if (extras.notes?.length) d.notes = extras.notes;
+  const notes = [...(extras.notes ?? [])];
+  // A diagnostic inside an expanded block points at the block's line and says which use expanded it.
+  for (let via = span?.via; via; via = via.via) notes.push(`in block \`${via.block}\` used at ${span!.file}:${via.line}:${via.column}`);
+  if (notes.length) d.notes = notes;
   if (extras.suggestions?.length) d.suggestions = extras.suggestions;
   return d;
 }

@@ -12,7 +12,11 @@ export interface Span {
   endColumn: number;
   offset: number;
   endOffset: number;
+  /** Set on spans inside an expanded block: the use that expanded it (and, for a block inside a block, its use). */
+  via?: Via;
 }
+
+export interface Via { block: string; line: number; column: number; via?: Via }
 
 export interface Diagnostic {
   code: string;

@@ -84,6 +84,8 @@ function spaceBetween(a: IToken, b: IToken, before: IToken | undefined): string 
   if (x === '(' || x === '[') return '';
   if (x === '{') return y === '}' ? '' : ' ';
   if (y === '(' && a.tokenType.name === 'Identifier') return '';
+  // The tensors a layer takes follow its call: `dense(3)(x)`.
+  if (y === '(' && x === ')') return '';
   if (x === '/' || y === '/') return '';
   // A minus that starts a value (after a separator or an opener) is unary: `-1`, not `- 1`.
   if (x === '-' && (!before || [',', ':', '(', '[', '{', '='].includes(before.image))) return '';

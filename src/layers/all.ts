@@ -1,9 +1,12 @@
 // Every layer type nnc knows, one module each (./types/<type>.ts). Adding a layer type: write its module, add
 // one line here, give it fixtures and a README line. The order is the schema's and the README's.
 import activation from './types/activation.js';
+import add from './types/add.js';
+import average from './types/average.js';
 import avg_pool1d from './types/avg_pool1d.js';
 import avg_pool2d from './types/avg_pool2d.js';
 import batch_norm from './types/batch_norm.js';
+import concatenate from './types/concatenate.js';
 import conv1d from './types/conv1d.js';
 import conv2d from './types/conv2d.js';
 import dense from './types/dense.js';
@@ -17,8 +20,11 @@ import global_max_pool2d from './types/global_max_pool2d.js';
 import gru from './types/gru.js';
 import layer_norm from './types/layer_norm.js';
 import lstm from './types/lstm.js';
+import maximum from './types/maximum.js';
 import max_pool1d from './types/max_pool1d.js';
 import max_pool2d from './types/max_pool2d.js';
+import minimum from './types/minimum.js';
+import multiply from './types/multiply.js';
 import reshape from './types/reshape.js';
 import simple_rnn from './types/simple_rnn.js';
 import conv2d_transpose from './types/conv2d_transpose.js';
@@ -50,4 +56,5 @@ export const layerModules = [
   conv2d_transpose, up_sampling1d, up_sampling2d, zero_padding1d, zero_padding2d, cropping1d, cropping2d,
   separable_conv2d, depthwise_conv2d, permute, repeat_vector, leaky_relu, prelu, elu, relu, relu6, softmax,
   bidirectional, time_distributed, multi_head_attention,
+  add, multiply, average, maximum, minimum, concatenate,
 ] as const;

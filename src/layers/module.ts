@@ -7,7 +7,7 @@ import type { ArgValues, Args } from './args.js';
 import type { ConfigContext, ConfigValue } from './config-kit.js';
 
 /** The normalized-spec type of a layer declared with arguments `A`. */
-export type LayerOf<T extends string, A extends Args> = { type: T; name: string; trainable?: boolean } & ArgValues<A>;
+export type LayerOf<T extends string, A extends Args> = { type: T; name: string; trainable?: boolean; inputs?: string[] } & ArgValues<A>;
 
 /** What a shape rule returns for one layer (shapes have no batch axis). */
 export interface LayerOutcome {
@@ -37,8 +37,10 @@ export interface LayerContext {
   path?: string[];
   /** Inside a wrapper: the wrapper's name, from which the wrapped layer's default name is made. */
   wrapperName?: string;
-  /** The layers on the path from the input to this one, with their output shapes. */
+  /** The layers on the path from the input to this one (along first inputs), with their output shapes. */
   previous: { layer: AnyLayer; out: number[] }[];
+  /** Every tensor the layer takes, in order (`inShape` is the first's), with the line that made it. */
+  inputs: { name: string; shape: number[]; line: number | null }[];
 }
 
 export interface LayerModule<T extends string = string, A extends Args = Args> {
@@ -46,6 +48,10 @@ export interface LayerModule<T extends string = string, A extends Args = Args> {
   args: A;
   /** Arguments a call may give without names, in order: `dense(500)` is `dense(units: 500)`. */
   positional: (keyof A & string)[];
+  /** How many tensors it takes; default exactly one. A merge layer takes `{ min: 2 }`. */
+  arity?: { min: number; max?: number };
+  /** Its positional arguments are the tensors it merges: `add(x, y)`. */
+  merge?: boolean;
   /** Keras spellings of argument names: `kernel_size` for `kernel`. */
   aliases?: Record<string, keyof A & string>;
   /** Output shape, parameters and FLOPs; throws ShapeFailure when the layer cannot take its input. */

@@ -26,13 +26,15 @@ export function layerModule(type: string): LayerModule | undefined {
 export const layerTypes: string[] = allLayerModules.map((m) => m.type);
 
 const nameSchema: Schema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
+/** The tensors a layer takes, by name; normalization writes it only where they are not the previous layer's output. */
+export const layerInputsSchema: Schema = { type: 'array', items: nameSchema, minItems: 1 };
 
 /** Each layer type's schema: `name`, then its arguments; required are those with neither default nor filler. */
 export function layerSchema(m: LayerModule): Schema {
   const args = Object.entries(m.args);
   return {
     // `trainable: false` freezes a layer's weights (they count as non-trainable); absent means trainable
-    properties: { name: nameSchema, trainable: { type: 'boolean' }, ...Object.fromEntries(args.map(([k, a]) => [k, a.schema])) },
+    properties: { name: nameSchema, trainable: { type: 'boolean' }, inputs: layerInputsSchema, ...Object.fromEntries(args.map(([k, a]) => [k, a.schema])) },
     required: args.filter(([, a]) => a.presence === 'required').map(([k]) => k),
   };
 }

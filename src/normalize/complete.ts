@@ -5,7 +5,8 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { SpanIndex } from '../spec/spans.js';
 import type { Spec } from '../spec/types.js';
 
-export function complete(spec: Spec, spans: SpanIndex): Diagnostic[] {
+/** `layerNames[m][l]`: the name normalization planned for a layer the spec does not name (a binding's, else Keras-style). */
+export function complete(spec: Spec, spans: SpanIndex, layerNames: string[][] = []): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   spec.models.forEach((model, m) => {
     const counts = new Map<string, number>();
@@ -13,7 +14,7 @@ export function complete(spec: Spec, spans: SpanIndex): Diagnostic[] {
     model.layers.forEach((layer, l) => {
       const n = (counts.get(layer.type) ?? 0) + 1;
       counts.set(layer.type, n);
-      if (!layer.name) layer.name = `${layer.type}_${n}`;
+      if (!layer.name) layer.name = layerNames[m]?.[l] ?? `${layer.type}_${n}`;
       if (names.has(layer.name)) diagnostics.push(diag('NN2014', spans.valueAt(`/models/${m}/layers/${l}/name`), { name: q(layer.name), model: q(model.name) }));
       names.add(layer.name);
       // a wrapped layer too: `time_distributed(max_pool2d(2))`

@@ -5,9 +5,9 @@ import { diag, q } from '../diagnostics/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { SpanIndex, pointer } from '../spec/spans.js';
-import type { DatasetNode, FileNode, ModelNode, TrainNode } from '../syntax/ast.js';
-import { unavailableLayers } from '../layers/unavailable.js';
-import { layerPositional, pairArguments, sourcePositional } from './tables.js';
+import type { BlockNode, DatasetNode, FileNode, TrainNode } from '../syntax/ast.js';
+import { sourcePositional } from './tables.js';
+import { normalizeModel } from './model.js';
 import { ValueConverter, type Json, type JsonObject } from './values.js';
 
 export interface RawSpec {
@@ -19,6 +19,8 @@ export interface RawSpec {
 
 export interface NormalizeResult {
   raw: RawSpec;
+  /** Per model, the name each layer gets when the spec gives none (see complete.ts). */
+  layerNames: string[][];
   spans: SpanIndex;
   diagnostics: Diagnostic[];
 }
@@ -31,7 +33,10 @@ export function normalize(main: FileNode, imported: FileNode[] = []): NormalizeR
   const diagnostics: Diagnostic[] = [];
   const values = new ValueConverter(spans, diagnostics);
   const raw: RawSpec = { source: main.path, models: [], datasets: [], trainings: [] };
-  const seen = { model: new Map<string, Span>(), dataset: new Map<string, Span>(), training: new Map<string, Span>() };
+  const seen = { model: new Map<string, Span>(), dataset: new Map<string, Span>(), training: new Map<string, Span>(), block: new Map<string, Span>() };
+  const layerNames: string[][] = [];
+  // Blocks first: a model may use a block defined below it or in an imported file.
+  const blocks = new Map<string, BlockNode>();
 
   const declare = (kind: keyof typeof seen, name: string, span: Span, help?: string): boolean => {
     const first = seen[kind].get(name);
@@ -57,9 +62,14 @@ export function normalize(main: FileNode, imported: FileNode[] = []): NormalizeR
   };
 
   for (const file of [main, ...imported]) {
+    for (const item of file.items) if (item.kind === 'block' && declare('block', item.name.text, item.name.span)) blocks.set(item.name.text, item);
+  }
+  for (const file of [main, ...imported]) {
     for (const item of file.items) {
       if (item.kind === 'model' && declare('model', item.name.text, item.name.span)) {
-        raw.models.push(modelSpec(item, raw.models.length, values));
+        const model = normalizeModel(item, raw.models.length, values, blocks);
+        raw.models.push(model.json);
+        layerNames.push(model.layerNames);
       } else if (item.kind === 'dataset' && declare('dataset', item.name.text, item.name.span)) {
         raw.datasets.push(datasetSpec(item, raw.datasets.length, values));
       }
@@ -74,69 +84,13 @@ export function normalize(main: FileNode, imported: FileNode[] = []): NormalizeR
     if (unique && !sameFolder(name, (item.alias ?? item.model).span)) continue;
     if (ok && unique) raw.trainings.push(trainSpec(item, name, raw.trainings.length, values));
   }
-  return { raw, spans, diagnostics };
+  return { raw, layerNames, spans, diagnostics };
 }
 
 function checkReference(kind: string, name: string, span: Span, known: Map<string, Span>, diagnostics: Diagnostic[]): number {
   if (known.has(name)) return 1;
   diagnostics.push(diag('NN2008', span, { kind, name: q(name) }, { suggestions: suggest(name, known.keys()) }));
   return 0;
-}
-
-function modelSpec(m: ModelNode, index: number, values: ValueConverter): JsonObject {
-  const ptr = pointer('models', index);
-  values.spans.set(ptr, { value: m.span, key: m.name.span });
-  values.spans.set(`${ptr}/name`, { value: m.name.span });
-  const out: JsonObject = { name: m.name.text };
-  const layers: JsonObject[] = [];
-  let input: Span | null = null;
-  for (const stmt of m.body) {
-    if (stmt.kind === 'input') {
-      if (input) {
-        values.diagnostics.push(diag('NN2012', stmt.span, { name: q(m.name.text) }));
-        continue;
-      }
-      input = stmt.span;
-      values.spans.set(`${ptr}/input`, { value: stmt.span, key: stmt.name.span });
-      values.spans.set(`${ptr}/input/name`, { value: stmt.name.span });
-      const shape = values.value(stmt.shape, `${ptr}/input/shape`);
-      out.input = { name: stmt.name.text, shape: Array.isArray(shape) ? shape : [shape] };
-      if (stmt.dtype) {
-        (out.input as JsonObject).dtype = stmt.dtype.text;
-        values.spans.set(`${ptr}/input/dtype`, { value: stmt.dtype.span });
-      }
-    } else if (stmt.kind === 'property') {
-      if (stmt.key.text !== 'labels') {
-        values.diagnostics.push(diag('NN2015', stmt.key.span, { found: q(stmt.key.text), owner: `model ${q(m.name.text)}` }, {
-          suggestions: suggest(stmt.key.text, ['labels', 'input']),
-          help: suggest(stmt.key.text, ['labels', 'input']).length ? undefined : 'a model holds `input`, `labels` and layers',
-        }));
-        continue;
-      }
-      out.labels = values.value(stmt.value, `${ptr}/labels`);
-      values.spans.set(`${ptr}/labels`, { value: stmt.value.span, key: stmt.key.span });
-    } else {
-      const type = stmt.type.text;
-      const unavailable = unavailableLayers[type];
-      if (unavailable) {
-        values.diagnostics.push(diag('NN2040', stmt.type.span, { found: q(type), missing: unavailable.missing }, { help: unavailable.help }));
-        continue;
-      }
-      if (!(type in layerPositional)) {
-        values.diagnostics.push(diag('NN2001', stmt.type.span, { found: q(type) }, { suggestions: suggest(type, Object.keys(layerPositional)) }));
-        continue;
-      }
-      const lp = `${ptr}/layers/${layers.length}`;
-      values.spans.set(lp, { value: stmt.span, key: stmt.type.span });
-      values.spans.set(`${lp}/type`, { value: stmt.type.span });
-      const args = values.args(stmt.args, lp, layerPositional[type], `layer ${q(type)}`);
-      for (const key of Object.keys(args)) if (pairArguments[type].has(key) && typeof args[key] === 'number') args[key] = [args[key], args[key]];
-      layers.push({ type, ...args });
-    }
-  }
-  // A missing input or an empty layer list is the schema's to report (NN2011, NN2013).
-  out.layers = layers;
-  return out;
 }
 
 function datasetSpec(d: DatasetNode, index: number, values: ValueConverter): JsonObject {

@@ -41,12 +41,15 @@ function block(obj: Record<string, Json>, indent = '  '): string {
 export function printSpec(spec: Spec): string {
   const out: string[] = [];
   for (const m of spec.models) {
-    let s = `model ${m.name} {\n  input ${m.input.name}: ${value(m.input.shape)} as ${m.input.dtype}\n`;
+    let s = `model ${m.name} {\n`;
+    for (const input of m.inputs ?? [m.input]) s += `  input ${input.name}: ${value(input.shape)} as ${input.dtype}\n`;
     if (m.labels) s += `  labels: ${value(m.labels)}\n`;
+    // Every layer carries its name, so a layer's inputs, as written, name the tensors it takes.
     for (const layer of m.layers) {
-      const { type, ...rest } = layer as unknown as Record<string, Json>;
-      s += `  ${type}(${args(rest)})\n`;
+      const { type, inputs, ...rest } = layer as unknown as Record<string, Json>;
+      s += `  ${type}(${args(rest)})${Array.isArray(inputs) ? `(${inputs.join(', ')})` : ''}\n`;
     }
+    if (m.outputs) s += `  outputs: [${m.outputs.join(', ')}]\n`;
     out.push(s + '}\n');
   }
   for (const d of spec.datasets) {

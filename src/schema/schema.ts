@@ -69,16 +69,19 @@ const name: Schema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 /** Each layer type's schema, derived from its module (src/layers/types/). */
 export const layerSchemas: Record<string, Schema> = Object.fromEntries(allLayerModules.map((m) => [m.type, layerSchema(m)]));
 
+const modelInput: Schema = {
+  type: 'object',
+  properties: { name, shape: { type: 'array', items: int(), minItems: 1 }, dtype: { enum: ['float32', 'int32'], default: 'float32' } },
+  required: ['name', 'shape'],
+  additionalProperties: false,
+};
 const model: Schema = {
   type: 'object',
   properties: {
     name,
-    input: {
-      type: 'object',
-      properties: { name, shape: { type: 'array', items: int(), minItems: 1 }, dtype: { enum: ['float32', 'int32'], default: 'float32' } },
-      required: ['name', 'shape'],
-      additionalProperties: false,
-    },
+    input: modelInput,
+    inputs: { type: 'array', items: modelInput, minItems: 2 },
+    outputs: { type: 'array', items: name, minItems: 1, uniqueItems: true },
     labels: nullable({ type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true }),
     layers: { type: 'array', items: { $ref: '#/$defs/layer' }, minItems: 1 },
   },

@@ -96,7 +96,9 @@ function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagn
   switch (e.keyword) {
     case 'additionalProperties': {
       const prop = (e.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys((parentSchemaOf(e, spec).properties as object) ?? {}).filter((k) => k !== 'type' && k !== 'source');
+      const known = Object.keys((parentSchemaOf(e, spec).properties as object) ?? {}).filter((k) => k !== 'type' && k !== 'source')
+        // a layer's `inputs` come from the syntax, `dense(3)(x)`, not from an argument
+        .filter((k) => k !== 'inputs' || !/\/layers\/\d+$/.test(ptr));
       const suggestions = suggest(prop, known);
       return diag('NN2002', spans.keyAt(`${ptr}/${prop}`), { found: q(prop), owner }, {
         suggestions, help: suggestions.length ? undefined : `${owner} takes ${known.map(q).join(', ')}`,

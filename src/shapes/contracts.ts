@@ -10,6 +10,7 @@ import type { DatasetSpec, Layer, Loss, ModelSpec, Spec, TrainSpec } from '../sp
 import { pointer, type SpanIndex } from '../spec/spans.js';
 import type { ModelShapeInfo } from './infer.js';
 import { product, showShape } from './layers.js';
+import { modelGraph, pathToOutput, type GraphNode } from '../graph/graph.js';
 
 export interface ContractEnv {
   /** Folder of the .nn file; dataset paths are relative to it. */
@@ -99,20 +100,18 @@ function datasetClasses(dataset: DatasetSpec, model: ModelSpec, env: Required<Co
   }
 }
 
-/** The layer that decides the output activation: the last one, looking through dropout/flatten/reshape. */
-function outputActivation(layers: Layer[]): { activation: string; layer: Layer; index: number } | null {
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i];
+/** The layer that decides the output activation: the output's, looking back through dropout/flatten/reshape. */
+function outputActivation(path: GraphNode[]): { activation: string; layer: Layer; index: number } | null {
+  for (const { layer, index } of path) {
     if (layer.type === 'dropout' || layer.type === 'flatten' || layer.type === 'reshape') continue;
-    return { activation: 'activation' in layer ? layer.activation : 'linear', layer, index: i };
+    return { activation: 'activation' in layer ? (layer.activation as string) : 'linear', layer, index };
   }
   return null;
 }
 
-/** The last layer that sets the number of output units (units, filters, output_dim). */
-function unitsLayer(layers: Layer[]): { layer: Layer; index: number; arg: string } | null {
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const l = layers[i];
+/** The last layer before the output that sets the number of output units (units, filters, output_dim). */
+function unitsLayer(path: GraphNode[]): { layer: Layer; index: number; arg: string } | null {
+  for (const { layer: l, index: i } of path) {
     if (l.type === 'dense' || l.type === 'lstm' || l.type === 'gru' || l.type === 'simple_rnn') return { layer: l, index: i, arg: 'units' };
     if (l.type === 'conv1d' || l.type === 'conv2d') return { layer: l, index: i, arg: 'filters' };
     if (l.type === 'embedding') return { layer: l, index: i, arg: 'output_dim' };
@@ -211,21 +210,33 @@ function checkInput(c: TrainingContext): void {
 function checkOutput(c: TrainingContext): void {
   const { model, dataset, training, info } = c;
   if (!info || !info.complete || info.layers.length === 0) return;
-  const outShape = info.layers[info.layers.length - 1].outputShape.slice(1) as number[];
+  const graph = modelGraph(model);
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
+    c.push(diag('NN4017', c.spans.valueAt(pointer('trainings', c.t, 'model')), {
+      training: q(training.name), inputs: graph.inputs.length, outputs: graph.outputs.length, model: q(model.name),
+    }));
+    return;
+  }
+  // The output layer and the layers before it, along first inputs: for a chain, the layers last to first.
+  const path = pathToOutput(graph, graph.outputs[0]);
+  const outputInfo = info.layers.find((l) => l.name === graph.outputs[0]);
+  if (!outputInfo || path.length === 0) return;
+  const outIndex = path[0].index;
+  const outShape = outputInfo.outputShape.slice(1) as number[];
   const units = outShape[outShape.length - 1];
-  const act = outputActivation(model.layers);
-  const unitsAt = unitsLayer(model.layers);
+  const act = outputActivation(path);
+  const unitsAt = unitsLayer(path);
   const unitsSpan = unitsAt
     ? c.spans.valueAt(pointer('models', c.modelIndex, 'layers', unitsAt.index, unitsAt.arg))
-    : c.spans.valueAt(pointer('models', c.modelIndex, 'layers', model.layers.length - 1));
-  const lastName = q(unitsAt?.layer.name ?? model.layers[model.layers.length - 1].name);
+    : c.spans.valueAt(pointer('models', c.modelIndex, 'layers', outIndex));
+  const lastName = q(unitsAt?.layer.name ?? path[0].layer.name);
   const lossSpan = c.spans.valueAt(pointer('trainings', c.t, 'loss'));
   const trainingNote = `in training ${q(training.name)} on dataset ${q(dataset.name)}`;
   const loss = training.loss;
 
   if (outShape.length !== 1) {
-    c.push(diag('NN4016', c.spans.valueAt(pointer('models', c.modelIndex, 'layers', model.layers.length - 1)),
-      { dataset: q(dataset.name), found: showShape(outShape), layer: q(model.layers[model.layers.length - 1].name) }));
+    c.push(diag('NN4016', c.spans.valueAt(pointer('models', c.modelIndex, 'layers', outIndex)),
+      { dataset: q(dataset.name), found: showShape(outShape), layer: q(path[0].layer.name) }));
     return;
   }
 

@@ -1,17 +1,23 @@
-// Static shape inference over one sequential model: each layer's output shape (with tfjs' null batch axis),
+// Static shape inference over one model's graph, in topological order: each layer's output shape (with tfjs' null batch axis),
 // parameter counts, forward FLOPs and activation memory, and NN3xxx diagnostics where a layer cannot take its input.
 import { diag, q } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { Layer, Spec } from '../spec/types.js';
+import type { Layer, ModelInput, Spec } from '../spec/types.js';
+import { modelGraph } from '../graph/graph.js';
+import { checkGraph } from '../graph/check.js';
+import { layerModule } from '../layers/registry.js';
 import { pointer, type SpanIndex } from '../spec/spans.js';
 import { applyLayer, ShapeFailure, product, type LayerContext } from './layers.js';
 
 export { checkContracts } from './contracts.js';
 
 export interface LayerShapeInfo {
+  /** Position in the spec's `layers` (source order); `ModelShapeInfo.layers` is in topological order. */
   index: number;
   name: string;
   type: string;
+  /** The tensors it takes, by name ("connected to"). */
+  inputs: string[];
   /** With the null batch axis first, like tfjs `layer.outputShape`. */
   inputShape: (number | null)[];
   outputShape: (number | null)[];
@@ -26,7 +32,12 @@ export interface LayerShapeInfo {
 
 export interface ModelShapeInfo {
   model: string;
+  /** The first input's shape. */
   input: (number | null)[];
+  inputs: { name: string; shape: (number | null)[] }[];
+  outputs: string[];
+  /** Not a plain chain: the summary shows what each layer is connected to. */
+  graph: boolean;
   layers: LayerShapeInfo[];
   /** False when an error stopped inference; `layers` then holds the layers before the failing one. */
   complete: boolean;
@@ -71,27 +82,60 @@ function memoryDiagnostic(layer: Layer, index: number, modelIndex: number, spans
   return diag('NN3061', span, { layer: q(layer.name), found, bytes: `${(bytes / 2 ** 30).toFixed(1)} GiB` });
 }
 
+interface TensorInfo {
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  /** The model input at the root of its first-input path, for help lines. */
+  root: ModelInput;
+  /** Layers on that path: shared with the tensor it was made from while nothing else extends it, so a chain costs O(n). */
+  path: { layer: Layer; out: number[] }[];
+  pathLength: number;
+  line: number | null;
+}
+
+function extendPath(t: TensorInfo, step: { layer: Layer; out: number[] }): { path: TensorInfo['path']; pathLength: number } {
+  const path = t.path.length === t.pathLength ? t.path : t.path.slice(0, t.pathLength);
+  path.push(step);
+  return { path, pathLength: t.pathLength + 1 };
+}
+
 export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { info: ModelShapeInfo; diagnostics: Diagnostic[] } {
   const model = spec.models[modelIndex];
-  const diagnostics: Diagnostic[] = [];
+  const graph = modelGraph(model);
+  const diagnostics: Diagnostic[] = [...checkGraph(model, modelIndex, graph, spans)];
   const layers: LayerShapeInfo[] = [];
-  const previous: { layer: Layer; out: number[] }[] = [];
-  let shape = [...model.input.shape];
-  let dtype = model.input.dtype;
-  let complete = true;
+  const tensors = new Map<string, TensorInfo>();
+  graph.inputs.forEach((input, i) => {
+    const span = spans.valueAt(pointer('models', modelIndex, ...(i === 0 ? ['input'] : ['inputs', i])));
+    tensors.set(input.name, { shape: input.shape, dtype: input.dtype, root: input, path: [], pathLength: 0, line: span?.line ?? null });
+  });
+  let complete = graph.cycle.length === 0;
   let paramsSoFar = 0;
   let flopsSoFar = 0;
 
-  for (const [index, layer] of model.layers.entries()) {
+  for (const node of graph.nodes) {
+    if (!complete) break;
+    const { layer, index } = node;
+    const ins = node.inputs.map((name) => tensors.get(name));
+    if (ins.some((t) => !t)) {
+      // an undefined name, reported by normalization
+      complete = false;
+      break;
+    }
+    const known = ins as TensorInfo[];
+    const first = known[0];
     const ctx: LayerContext = {
-      modelIndex, layerIndex: index, spans, inShape: shape, dtype,
-      inputName: model.input.name, inputShape: model.input.shape, previous,
+      modelIndex, layerIndex: index, spans, inShape: first.shape, dtype: first.dtype,
+      inputName: first.root.name, inputShape: first.root.shape,
+      previous: first.path.length === first.pathLength ? first.path : first.path.slice(0, first.pathLength),
+      inputs: known.map((t, k) => ({ name: node.inputs[k], shape: t.shape, line: t.line })),
     };
     try {
+      checkArity(layer, node.inputs.length, ctx);
       const result = applyLayer(layer, ctx);
       const params = result.trainable + result.nonTrainable;
       const overflow = tooLarge(layer, index, modelIndex, spans, {
-        'input size': product(shape), 'output size': product(result.out), 'parameter count': params, 'FLOP count': result.flops,
+        'input size': product(first.shape), 'output size': product(result.out), 'parameter count': params, 'FLOP count': result.flops,
         'total parameter count': paramsSoFar + params, 'total FLOP count': flopsSoFar + result.flops,
       });
       if (overflow) throw new ShapeFailure([overflow]);
@@ -102,15 +146,16 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
       flopsSoFar += result.flops;
       diagnostics.push(...result.warnings);
       layers.push({
-        index, name: layer.name, type: layer.type,
-        inputShape: [null, ...shape], outputShape: [null, ...result.out],
+        index, name: layer.name, type: layer.type, inputs: [...node.inputs],
+        inputShape: [null, ...first.shape], outputShape: [null, ...result.out],
         params: result.trainable + result.nonTrainable,
         trainableParams: result.trainable, nonTrainableParams: result.nonTrainable,
         flops: result.flops, activationBytes: product(result.out) * BYTES_PER_FLOAT,
       });
-      previous.push({ layer, out: result.out });
-      shape = result.out;
-      dtype = result.dtype;
+      tensors.set(layer.name, {
+        shape: result.out, dtype: result.dtype, root: first.root, ...extendPath(first, { layer, out: result.out }),
+        line: spans.valueAt(pointer('models', modelIndex, 'layers', index))?.line ?? null,
+      });
     } catch (e) {
       if (!(e instanceof ShapeFailure)) throw e;
       diagnostics.push(...e.diagnostics);
@@ -124,6 +169,9 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
   const info: ModelShapeInfo = {
     model: model.name,
     input: [null, ...model.input.shape],
+    inputs: graph.inputs.map((i) => ({ name: i.name, shape: [null, ...i.shape] })),
+    outputs: [...graph.outputs],
+    graph: !graph.chain,
     layers,
     complete,
     totalParams,
@@ -135,6 +183,16 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
   };
   return { info, diagnostics };
 }
+
+/** Merge layers take two or more tensors, every other layer exactly one. */
+function checkArity(layer: Layer, count: number, ctx: LayerContext): void {
+  const arity = layerModule(layer.type)?.arity ?? { min: 1, max: 1 };
+  const span = spans(ctx);
+  if (count < arity.min) throw new ShapeFailure([diag('NN3018', span, { expected: arity.min, layer: q(layer.name), found: count })]);
+  if (arity.max !== undefined && count > arity.max) throw new ShapeFailure([diag('NN3019', span, { layer: q(layer.name), found: count })]);
+}
+
+const spans = (ctx: LayerContext) => ctx.spans.valueAt(pointer('models', ctx.modelIndex, 'layers', ctx.layerIndex));
 
 /** Infers every model of a spec, in order; `shapes[i]` belongs to `spec.models[i]`. */
 export function inferAll(spec: Spec, spans: SpanIndex): { shapes: ModelShapeInfo[]; diagnostics: Diagnostic[] } {

@@ -32,12 +32,18 @@ export function humanFlops(flops: number): string {
 
 const shapeText = (shape: (number | null)[]) => `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
 
+/** A chain prints as Keras prints a Sequential model; a graph also lists its inputs and what each layer takes. */
 export function formatSummary(info: ModelShapeInfo): string {
-  const header = ['Layer (type)', 'Output Shape', 'Param #'];
-  const rows = info.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.outputShape), thousands(l.params)]);
+  const graph = info.graph ?? false;
+  const header = ['Layer (type)', 'Output Shape', 'Param #', ...(graph ? ['Connected to'] : [])];
+  const rows = [
+    ...(graph ? info.inputs.map((i) => [`${i.name} (input)`, shapeText(i.shape), '0', '']) : []),
+    ...info.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.outputShape), thousands(l.params), ...(graph ? [l.inputs.join(', ')] : [])]),
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
+  // Param # is right-aligned; the other columns left-aligned.
   const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === cells.length - 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join(' ').trimEnd();
+    cells.map((cell, i) => (i === 2 ? cell.padStart(widths[i]) : i === 3 ? `  ${cell}` : cell.padEnd(widths[i]))).join(' ').trimEnd();
   const width = widths.reduce((a, b) => a + b, 0) + widths.length - 1;
   const out: string[] = [`Model: "${info.model}"`, '_'.repeat(width), line(header), '='.repeat(width)];
   rows.forEach((r, i) => {
@@ -46,6 +52,7 @@ export function formatSummary(info: ModelShapeInfo): string {
   });
   if (rows.length === 0) out.push('='.repeat(width));
   if (!info.complete) out.push(`(stopped after ${info.layers.length} layer${info.layers.length === 1 ? '' : 's'}: a shape error follows)`);
+  if (graph) out.push(`Outputs: ${info.outputs.join(', ')}`);
   out.push(
     `Total params: ${thousands(info.totalParams)}`,
     `Trainable params: ${thousands(info.trainableParams)}`,
@@ -63,6 +70,8 @@ export function summaryJson(info: ModelShapeInfo): ModelShapeInfo {
   return {
     ...info,
     input: [...info.input],
-    layers: info.layers.map((l) => ({ ...l, inputShape: [...l.inputShape], outputShape: [...l.outputShape] })),
+    inputs: info.inputs.map((i) => ({ name: i.name, shape: [...i.shape] })),
+    outputs: [...info.outputs],
+    layers: info.layers.map((l) => ({ ...l, inputs: [...l.inputs], inputShape: [...l.inputShape], outputShape: [...l.outputShape] })),
   };
 }

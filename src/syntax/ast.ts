@@ -16,14 +16,23 @@ export interface CallNode { kind: 'call'; name: NameNode; args: ArgNode[] | null
 export interface PropertyNode { kind: 'property'; key: NameNode; value: ValueNode; span: Span }
 export interface ArgNode { kind: 'arg'; key: NameNode | null; value: ValueNode; span: Span }
 
-export interface InputNode { kind: 'input'; name: NameNode; shape: ValueNode; dtype: NameNode | null; span: Span }
-export interface LayerNode { kind: 'layer'; type: NameNode; args: ArgNode[]; span: Span }
+/** `input x: [28, 28]`; in a block, `input x` (shape null: the block takes the shape it is given). */
+export interface InputNode { kind: 'input'; name: NameNode; shape: ValueNode | null; dtype: NameNode | null; span: Span }
+/**
+ * `y = conv2d(64, 3)(x) * 2`: `binding` names the output, `inputs` the tensors taken (null: the previous line's),
+ * `repeat` how many times a block is applied in a row (null: once).
+ */
+export interface LayerNode {
+  kind: 'layer'; binding: NameNode | null; type: NameNode; args: ArgNode[]; inputs: ArgNode[] | null; repeat: NumberNode | null; span: Span;
+}
 export type ModelStmt = InputNode | PropertyNode | LayerNode;
 
 export interface ImportNode { kind: 'import'; path: StringNode; span: Span }
 export interface ModelNode { kind: 'model'; name: NameNode; body: ModelStmt[]; span: Span }
+/** `block residual(filters, kernel: 3) { input x ... }`: params are the args (a bare name: no default). */
+export interface BlockNode { kind: 'block'; name: NameNode; params: ArgNode[]; body: (InputNode | LayerNode)[]; span: Span }
 export interface DatasetNode { kind: 'dataset'; name: NameNode; source: NameNode; args: ArgNode[]; props: PropertyNode[]; span: Span }
 export interface TrainNode { kind: 'train'; model: NameNode; dataset: NameNode; alias: NameNode | null; props: PropertyNode[]; span: Span }
-export type TopLevel = ImportNode | ModelNode | DatasetNode | TrainNode;
+export type TopLevel = ImportNode | ModelNode | BlockNode | DatasetNode | TrainNode;
 
 export interface FileNode { kind: 'file'; path: string; items: TopLevel[]; span: Span }

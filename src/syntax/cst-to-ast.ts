@@ -136,6 +136,7 @@ export class AstBuilder {
     const all = [
       ...this.each(this.nodes(c, 'importDecl'), (n) => this.importDecl(n)),
       ...this.each(this.nodes(c, 'modelDecl'), (n) => this.modelDecl(n)),
+      ...this.each(this.nodes(c, 'blockDecl'), (n) => this.blockDecl(n)),
       ...this.each(this.nodes(c, 'datasetDecl'), (n) => this.datasetDecl(n)),
       ...this.each(this.nodes(c, 'trainDecl'), (n) => this.trainDecl(n)),
     ].sort((a, b) => a.span.offset - b.span.offset);
@@ -164,13 +165,24 @@ export class AstBuilder {
     return { kind: 'model', name: this.name(this.tok(c, 'Identifier')), body: stmts.map((s) => s.stmt), span: this.spanOf(n) };
   }
 
+  private blockDecl(n: CstNode): A.BlockNode {
+    const c = n.children as Children;
+    const stmts: (A.InputNode | A.LayerNode)[] = [
+      ...this.each(this.nodes(c, 'inputStmt'), (x) => this.inputStmt(x)),
+      ...this.each(this.nodes(c, 'layerStmt'), (x) => this.layerStmt(x)),
+    ].sort((a, b) => a.span.offset - b.span.offset);
+    const params = this.nodes(c, 'argList')[0];
+    return { kind: 'block', name: this.name(this.tok(c, 'Identifier')), params: params ? this.args(params) : [], body: stmts, span: this.spanOf(n) };
+  }
+
   private inputStmt(n: CstNode): A.InputNode {
     const c = n.children as Children;
     const dtype = this.optTok(c, 'dtype');
+    const shape = this.nodes(c, 'value')[0];
     return {
       kind: 'input',
       name: this.name(this.tok(c, 'Identifier')),
-      shape: this.value(this.node(c, 'value')),
+      shape: shape ? this.value(shape) : null,
       dtype: dtype ? this.name(dtype) : null,
       span: this.spanOf(n),
     };
@@ -179,7 +191,18 @@ export class AstBuilder {
   private layerStmt(n: CstNode): A.LayerNode {
     const c = n.children as Children;
     const argList = this.nodes(c, 'argList')[0];
-    return { kind: 'layer', type: this.name(this.tok(c, 'Identifier')), args: argList ? this.args(argList) : [], span: this.spanOf(n) };
+    const inputList = this.nodes(c, 'inputList')[0];
+    const binding = this.optTok(c, 'binding');
+    const repeat = this.optTok(c, 'repeat');
+    return {
+      kind: 'layer',
+      binding: binding ? this.name(binding) : null,
+      type: this.name(this.tok(c, 'Identifier')),
+      args: argList ? this.args(argList) : [],
+      inputs: inputList ? this.args(inputList) : null,
+      repeat: repeat ? { kind: 'number', value: parseFloat(repeat.image), text: repeat.image, percent: repeat.image.endsWith('%'), span: tokenSpan(this.path, repeat) } : null,
+      span: this.spanOf(n),
+    };
   }
 
   private datasetDecl(n: CstNode): A.DatasetNode {

@@ -12,6 +12,7 @@ import { expectGolden, statedExpectations } from '../golden.js';
 const suites = [
   { dir: 'test/fixtures/check', title: 'syntax and schema fixtures', minimum: 40 },
   { dir: 'test/fixtures/shapes', title: 'shape and contract fixtures', minimum: 30 },
+  { dir: 'test/fixtures/graph', title: 'graph fixtures', minimum: 25 },
 ];
 const host = { readFile: (f: string) => readFileSync(f, 'utf8') };
 

@@ -6,14 +6,17 @@ import { check } from '../../src/pipeline.js';
 import { allLayerModules, layerArgumentAliases, layerModule, layerTypes, pairArguments } from '../../src/layers/registry.js';
 import { specSchema } from '../../src/schema/schema.js';
 
-interface Case { layer: string; input: number[]; dtype?: string; out: number[]; trainable: number; nonTrainable: number; flops: number; why: string }
+interface Case { layer: string; input?: number[]; inputs?: [string, number[]][]; dtype?: string; out: number[]; trainable: number; nonTrainable: number; flops: number; why: string }
 
 const fixtureDir = 'test/fixtures/layers';
 const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
 
 /** Checks a one-layer model through the whole pipeline (parse, defaults, schema, shapes). */
 function inferOne(c: Case) {
-  const text = `model M {\n  input x: [${c.input.join(', ')}]${c.dtype ? ` as ${c.dtype}` : ''}\n  ${c.layer}\n}\n`;
+  // A merge layer's case names its inputs; every other case has one input `x`.
+  const inputs = c.inputs ?? [['x', c.input!]];
+  const lines = inputs.map(([name, shape]) => `  input ${name}: [${shape.join(', ')}]${c.dtype ? ` as ${c.dtype}` : ''}`);
+  const text = `model M {\n${lines.join('\n')}\n  ${c.layer}\n}\n`;
   const r = check('layer.nn', text, { readFile: () => { throw new Error('no imports here'); } });
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   expect(errors.map((d) => `${d.code} ${d.message}`), c.layer).toEqual([]);
@@ -33,7 +36,7 @@ describe('layer registry', () => {
   for (const type of fixtures) {
     const { cases } = JSON.parse(readFileSync(`${fixtureDir}/${type}.json`, 'utf8')) as { cases: Case[] };
     for (const c of cases) {
-      it(`${type}: ${c.layer} on [${c.input.join(', ')}] (${c.why})`, () => {
+      it(`${type}: ${c.layer} on ${JSON.stringify(c.inputs ?? c.input)} (${c.why})`, () => {
         const info = inferOne(c);
         expect(info.type).toBe(type);
         expect(info.outputShape).toEqual([null, ...c.out]);
@@ -58,7 +61,7 @@ describe('layer registry', () => {
   it('derives each layer\'s schema from its module: name, the arguments, and those without default required', () => {
     const defs = specSchema.$defs as Record<string, { properties: Record<string, unknown>; required: string[] }>;
     const dense = defs.layer_dense;
-    expect(Object.keys(dense.properties)).toEqual(['type', 'name', 'trainable', ...Object.keys(layerModule('dense')!.args)]);
+    expect(Object.keys(dense.properties)).toEqual(['type', 'name', 'trainable', 'inputs', ...Object.keys(layerModule('dense')!.args)]);
     expect(dense.required).toEqual(['units']);
     expect(defs.layer_max_pool2d.required).toEqual(['pool']);
     expect(layerModule('constructor')).toBeUndefined();

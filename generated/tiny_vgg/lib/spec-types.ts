@@ -24,8 +24,10 @@ export type Regularizer =
  */
 export interface LayerSpec {
   type: string;
-  /** Always filled in by normalization (Keras-style `dense_1`). */
+  /** Always filled in by normalization (Keras-style `dense_1`); also the name of the layer's output tensor. */
   name: string;
+  /** The tensors it takes, by name (model inputs or layers); absent: the previous layer's output (the first layer: the input). */
+  inputs?: string[];
   [argument: string]: unknown;
 }
 
@@ -38,9 +40,19 @@ export interface ModelInput {
   dtype: 'float32' | 'int32';
 }
 
+/**
+ * A model is a graph of layers: each layer takes the tensors its `inputs` name, by default the previous layer's
+ * output, so a chain of layers needs no names at all. `layers` is in source order (a layer's position derives its
+ * initial-weight seeds); src/graph/ puts them in topological order.
+ */
 export interface ModelSpec<L extends LayerSpec = LayerSpec> {
   name: string;
+  /** The first input. */
   input: ModelInput;
+  /** Every input, in order, when there is more than one. */
+  inputs?: ModelInput[];
+  /** The tensors the model returns, by name, when not just the last layer's. */
+  outputs?: string[];
   /** Class names, in output order; null when the model does not declare them (regression, or labels from data). */
   labels: string[] | null;
   layers: L[];

@@ -1,0 +1,80 @@
+// Merge layers: `add(x, y)`, `multiply`, `average`, `maximum`, `minimum` (elementwise, with tfjs' broadcasting of
+// size-1 axes) and `concatenate(a, b, axis: -1)`. Their positional arguments are the tensors they merge.
+import { diag, q } from '../../diagnostics/catalog.js';
+import { arg } from '../args.js';
+import { defineLayer, type AnyLayer, type LayerContext } from '../module.js';
+import { layerSpan, outcome, product, ShapeFailure, showShape } from '../shape-kit.js';
+
+const from = (i: LayerContext['inputs'][number]) => (i.line === null ? q(i.name) : `${q(i.name)} (line ${i.line})`);
+
+function mismatch(layer: AnyLayer, ctx: LayerContext, a: number, b: number, op: string, notes: string[], help: string): ShapeFailure {
+  const [x, y] = [ctx.inputs[a], ctx.inputs[b]];
+  return new ShapeFailure([diag('NN3016', layerSpan(ctx), {
+    layer: q(layer.name), op, first: showShape(x.shape), firstFrom: from(x), second: showShape(y.shape), secondFrom: from(y),
+  }, { notes, help })]);
+}
+
+/** tfjs' Merge.computeElementwiseOpOutputShape on equal ranks: per axis equal sizes, or one of them 1. */
+function broadcast(layer: AnyLayer, ctx: LayerContext, op: string): number[] {
+  let out = ctx.inputs[0].shape;
+  for (let k = 1; k < ctx.inputs.length; k++) {
+    const s = ctx.inputs[k].shape;
+    if (s.length !== out.length) {
+      throw mismatch(layer, ctx, 0, k, op, [`ranks differ: ${out.length} and ${s.length}`], 'give both branches the same rank, e.g. with a `reshape`');
+    }
+    const next: number[] = [];
+    for (let i = 0; i < s.length; i++) {
+      if (out[i] === s[i] || s[i] === 1) next.push(out[i]);
+      else if (out[i] === 1) next.push(s[i]);
+      else {
+        throw mismatch(layer, ctx, 0, k, op, [`axis ${i + 1}: ${out[i]} and ${s[i]} are neither equal nor 1`],
+          'make the branches agree, e.g. a 1x1 `conv2d` or `dense` to the same size, or the same strides on both');
+      }
+    }
+    out = next;
+  }
+  return out;
+}
+
+export function elementwise<const T extends string>(type: T, factory: string, op: string, flopsPerInput: (n: number) => number) {
+  return defineLayer({
+    type,
+    args: {},
+    positional: [],
+    arity: { min: 2 },
+    merge: true,
+    shape(layer, ctx) {
+      const out = broadcast(layer, ctx, op);
+      return outcome(out, 0, flopsPerInput(ctx.inputs.length) * product(out));
+    },
+    config: () => ({ factory, args: {} }),
+  });
+}
+
+export const concatenate = defineLayer({
+  type: 'concatenate',
+  args: { axis: arg.schema<number>({ type: 'integer', not: { const: 0 }, default: -1 }) },
+  positional: [],
+  arity: { min: 2 },
+  merge: true,
+  shape(layer, ctx) {
+    const rank = ctx.inputs[0].shape.length;
+    // `axis` counts the batch axis as tfjs does: 1 is the first sample axis, -1 the last.
+    const axis = layer.axis < 0 ? rank + layer.axis : layer.axis - 1;
+    if (axis < 0 || axis >= rank) {
+      throw new ShapeFailure([diag('NN3017', layerSpan(ctx, 'axis'), { layer: q(layer.name), axis: layer.axis, rank: rank + 1 })]);
+    }
+    const out = [...ctx.inputs[0].shape];
+    for (let k = 1; k < ctx.inputs.length; k++) {
+      const s = ctx.inputs[k].shape;
+      const bad = s.length !== rank ? -1 : s.findIndex((d, i) => i !== axis && d !== out[i]);
+      if (s.length !== rank || bad >= 0) {
+        const note = s.length !== rank ? `ranks differ: ${rank} and ${s.length}` : `axis ${bad + 1}: ${out[bad]} and ${s[bad]} differ, and only axis ${axis + 1} may`;
+        throw mismatch(layer, ctx, 0, k, 'concatenate', [note], 'concatenate joins tensors whose sizes agree on every axis but the one it joins along');
+      }
+      out[axis] += s[axis];
+    }
+    return outcome(out, 0, 0);
+  },
+  config: (layer) => ({ factory: 'concatenate', args: { axis: layer.axis } }),
+});

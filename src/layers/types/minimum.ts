@@ -1,0 +1,4 @@
+// minimum(a, b, ...): an elementwise merge; see ../families/merge.ts. FLOPs: n - 1 operations per output element.
+import { elementwise } from '../families/merge.js';
+
+export default elementwise('minimum', 'minimum', 'take the minimum of', (n) => n - 1);
