@@ -24,7 +24,20 @@ export type Prediction =
 export async function loadModel(dir: string = DEFAULT_MODEL_DIR): Promise<LoadedModel> {
   const model = await loadModelFromDir(dir);
   const read = (name: string) => JSON.parse(readFileSync(path.join(dir, name), 'utf8'));
-  return { model, labels: read('labels.json'), preprocessing: read('preprocessing.json') };
+  const labels: unknown = read('labels.json');
+  const preprocessing: Preprocessing = read('preprocessing.json');
+  if (labels !== null && preprocessing.task === 'classification') checkLabels(labels, model, path.join(dir, 'labels.json'));
+  return { model, labels: labels as string[] | null, preprocessing };
+}
+
+/** Refuses a labels.json that cannot name every output of the model (predictions would print "undefined"). */
+function checkLabels(labels: unknown, model: tf.LayersModel, file: string): void {
+  const units = model.outputs[0].shape[model.outputs[0].shape.length - 1] ?? 0;
+  const classes = units === 1 ? 2 : units;
+  if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) throw new Error(`${file}: expected a list of class names`);
+  if (labels.length !== classes) {
+    throw new Error(`${file}: holds ${labels.length} class names but the model's output has ${units} unit${units === 1 ? '' : 's'} (${classes} classes); refusing to name predictions`);
+  }
 }
 
 /**

@@ -9,8 +9,11 @@ import { buildModel } from './model.js';
 import { loadData, DATASET } from './data.js';
 import { evaluateModel } from './evaluate.js';
 import { parseTrainArgs, trainUsage, CliError, type TrainCliOptions } from './lib/cli-args.js';
-import { train, type TrainResult } from './lib/trainer.js';
-import { saveModelAtomic } from './lib/model-io.js';
+import { train, trainOutputPaths, TrainError, type TrainResult } from './lib/trainer.js';
+import { resolveCompleteDir, saveModelAtomic } from './lib/model-io.js';
+import { captureModelWeights, nonFiniteWeight } from './lib/checkpoint.js';
+import { acquireOutputLock } from './lib/out-lock.js';
+import { interruptRequested, isTrainingWorker, runInWorker, shouldRunInWorker, stdoutIsTTY, INTERRUPTED_EXIT_CODE } from './lib/interrupt.js';
 import { augmentBatch, augmentationIsActive } from './lib/data/index.js';
 import type { TrainSpec } from './lib/spec-types.js';
 
@@ -56,6 +59,10 @@ export interface TrainOutcome {
   result: TrainResult;
   /** Final metrics on the test split (or validation when there is no test split). */
   metrics: Record<string, number | null>;
+  /** Whether model/, history.* and report/ were written (not after a NaN stop or an interrupt). */
+  saved: boolean;
+  /** Set when the model was saved but evaluating or writing the report failed. */
+  reportError?: string;
 }
 
 function writeFileAtomic(file: string, content: string): void {
@@ -84,55 +91,100 @@ function classWeightsByIndex(spec: TrainSpec, classes: string[] | null): TrainSp
   return { ...spec, class_weights: byIndex };
 }
 
-/** Trains the model, saves it with its labels and preprocessing, evaluates it and writes the report. */
+/** Where the outputs of earlier runs are, after a run that stopped without saving (NaN/Inf or Ctrl-C). */
+async function keptOutputs(outDir: string, result: TrainResult): Promise<string> {
+  const model = await resolveCompleteDir(path.join(outDir, 'model'));
+  const checkpoint = await resolveCompleteDir(trainOutputPaths(outDir).checkpoint);
+  return [
+    model ? `the last good model is ${model} (from an earlier completed run; left as it was)` : 'no model was saved',
+    checkpoint ? `the last checkpoint is ${checkpoint} (${result.epochsRun} epochs done)` : 'there is no checkpoint',
+  ].join('; ');
+}
+
+/** Trains the model, saves it with its labels and preprocessing, then evaluates it and writes the report. */
 export async function runTraining(opts: Partial<TrainCliOptions> = {}): Promise<TrainOutcome> {
   const log = opts.quiet ? () => {} : (line: string) => console.log(line);
   const outDir = path.resolve(opts.out ?? DEFAULT_OUT);
   const seed = opts.seed ?? TRAINING.seed;
-  const backend = await initBackend(opts.backend, { quiet: opts.quiet });
-  const data = await loadData({ dataDir: opts.dataDir, seed, limit: opts.limit, log, progress: !opts.quiet && Boolean(process.stdout.isTTY) });
+  mkdirSync(outDir, { recursive: true });
+  const lock = acquireOutputLock(outDir);
   try {
-    const model = buildModel(seed);
-    // Augmentation applies to image batches [n, h, w, c] of the training split only.
-    const aug = DATASET.augment;
-    const augment = aug && augmentationIsActive(aug) && data.train.x.rank === 4
-      ? (x: tf.Tensor, s: number) => augmentBatch(x as tf.Tensor4D, aug, s)
-      : undefined;
-    mkdirSync(outDir, { recursive: true });
-    const result = await train({
-      training: classWeightsByIndex(TRAINING, data.classes),
-      model,
-      numClasses: data.classes?.length ?? null,
-      train: data.train,
-      validation: data.validation,
-      augment,
-      outDir,
-      resume: opts.resume ?? false,
-      quiet: opts.quiet ?? false,
-      log,
-      epochs: opts.epochs,
-      batchSize: opts.batchSize,
-      seed,
-    });
-    writeFileAtomic(path.join(outDir, 'history.json'), JSON.stringify(result.history, null, 2) + '\n');
-    writeFileAtomic(path.join(outDir, 'history.csv'), historyCsv(result.history));
+    const backend = await initBackend(opts.backend, { quiet: opts.quiet });
+    const data = await loadData({ dataDir: opts.dataDir, seed, limit: opts.limit, log, progress: !opts.quiet && stdoutIsTTY() });
+    try {
+      return await trainAndSave(opts, { outDir, seed, backend, data, log });
+    } finally {
+      for (const split of [data.train, data.validation, data.test]) split && tf.dispose([split.x, split.y]);
+    }
+  } finally {
+    lock.release();
+  }
+}
 
-    const evalSplit = data.test ?? data.validation;
+type Loaded = Awaited<ReturnType<typeof loadData>>;
+
+async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: string; seed: number; backend: string; data: Loaded; log: (line: string) => void }): Promise<TrainOutcome> {
+  const { outDir, seed, backend, data, log } = run;
+  const model = buildModel(seed);
+  // Augmentation applies to image batches [n, h, w, c] of the training split only.
+  const aug = DATASET.augment;
+  const augment = aug && augmentationIsActive(aug) && data.train.x.rank === 4
+    ? (x: tf.Tensor, s: number) => augmentBatch(x as tf.Tensor4D, aug, s)
+    : undefined;
+  const result = await train({
+    training: classWeightsByIndex(TRAINING, data.classes),
+    model,
+    numClasses: data.classes?.length ?? null,
+    train: data.train,
+    validation: data.validation,
+    augment,
+    outDir,
+    resume: opts.resume ?? false,
+    quiet: opts.quiet ?? false,
+    log,
+    epochs: opts.epochs,
+    batchSize: opts.batchSize,
+    seed,
+    shouldStop: interruptRequested(),
+    dataset: DATASET,
+  });
+  if (result.stopReason === 'nan' || result.stopReason === 'interrupted') {
+    // A run that did not complete never replaces model/, report/ or history.* of an earlier one.
+    const kept = await keptOutputs(outDir, result);
+    if (result.stopReason === 'nan') console.error(`error: nothing saved: ${kept}`);
+    else console.error(`interrupted: ${kept}; resume with: npx tsx train.ts --resume --out ${JSON.stringify(outDir)}`);
+    return { outDir, backend, result, metrics: {}, saved: false };
+  }
+  const bad = nonFiniteWeight(await captureModelWeights(result.model));
+  if (bad !== null) throw new TrainError(`weight '${bad}' is NaN or infinite; nothing saved: ${await keptOutputs(outDir, result)}`);
+
+  // Save first, report second: a failure while evaluating or plotting never costs the model.
+  const modelDir = path.join(outDir, 'model');
+  const manifest = {
+    spec: SPEC_SOURCE, specHash: SPEC_HASH, training: TRAINING.name, nncVersion: NNC_VERSION, tfjsVersion: tf.version.tfjs,
+    backend, date: new Date().toISOString(), epochs: result.epochsRun, stopReason: result.stopReason ?? null,
+    evaluatedOn: data.test ? 'test' : data.validation ? 'validation' : null, metrics: {} as Record<string, number | null>,
+  };
+  await saveModelAtomic(result.model, modelDir, {
+    'labels.json': data.classes, 'preprocessing.json': data.preprocessing, 'manifest.json': manifest,
+  });
+  log(`model: ${modelDir}`);
+  writeFileAtomic(path.join(outDir, 'history.json'), JSON.stringify(result.history, null, 2) + '\n');
+  writeFileAtomic(path.join(outDir, 'history.csv'), historyCsv(result.history));
+
+  const evalSplit = data.test ?? data.validation;
+  try {
     const evaluation = evalSplit
       ? await evaluateModel(result.model, evalSplit, data, { outDir, history: result.history, backend, title: TRAINING.name, specSource: SPEC_SOURCE, log })
       : { metrics: {} };
-    const manifest = {
-      spec: SPEC_SOURCE, specHash: SPEC_HASH, training: TRAINING.name, nncVersion: NNC_VERSION, tfjsVersion: tf.version.tfjs,
-      backend, date: new Date().toISOString(), epochs: result.epochsRun, stopReason: result.stopReason ?? null,
-      evaluatedOn: data.test ? 'test' : data.validation ? 'validation' : null, metrics: evaluation.metrics,
-    };
-    await saveModelAtomic(result.model, path.join(outDir, 'model'), {
-      'labels.json': data.classes, 'preprocessing.json': data.preprocessing, 'manifest.json': manifest,
-    });
-    log(`model: ${path.join(outDir, 'model')}`);
-    return { outDir, backend, result, metrics: evaluation.metrics };
-  } finally {
-    for (const split of [data.train, data.validation, data.test]) split && tf.dispose([split.x, split.y]);
+    manifest.metrics = evaluation.metrics;
+    writeFileAtomic(path.join(modelDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    return { outDir, backend, result, metrics: evaluation.metrics, saved: true };
+  } catch (e) {
+    const reportError = `evaluating or writing the report failed: ${(e as Error).message} (the model is saved in ${modelDir})`;
+    console.error(`error: ${reportError}`);
+    if (process.env.NNC_DEBUG) console.error((e as Error).stack);
+    return { outDir, backend, result, metrics: {}, saved: true, reportError };
   }
 }
 
@@ -151,12 +203,13 @@ async function main(): Promise<number> {
     console.log(trainUsage('train.ts', { out: DEFAULT_OUT }));
     return 0;
   }
+  if (shouldRunInWorker()) return runInWorker(new URL(import.meta.url), process.argv.slice(2));
   const outcome = await runTraining(opts);
-  if (outcome.result.stopReason === 'nan') return 1;
-  return outcome.result.stopReason === 'interrupted' ? 130 : 0;
+  if (outcome.result.stopReason === 'interrupted') return INTERRUPTED_EXIT_CODE;
+  return outcome.result.stopReason === 'nan' || outcome.reportError ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+if (isTrainingWorker() || (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href)) {
   main().then(
     (code) => process.exit(code),
     (e: Error) => {

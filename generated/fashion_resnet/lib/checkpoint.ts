@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { modelFiles, readModelArtifacts, resolveCompleteDir, weightDataBytes, weightSpecsByteLength, writeDirAtomic } from './model-io.js';
 import type { RngState } from './rng.js';
 import type { MonitorState, ScheduleState } from './schedules.js';
+import type { SpecFingerprint } from './spec-fingerprint.js';
 
 export class CheckpointError extends Error {
   constructor(message: string) {
@@ -52,6 +53,8 @@ export interface LoadedCheckpoint {
   weights: WeightSnapshot;
   optimizer: { className: string; weights: WeightSnapshot };
   bestWeights: WeightSnapshot | null;
+  /** What the checkpoint was trained from; null in checkpoints written without one. */
+  spec: SpecFingerprint | null;
 }
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -139,6 +142,25 @@ export async function captureModelWeights(model: tf.LayersModel): Promise<Weight
   return { specs, data: new Uint8Array(data) };
 }
 
+/**
+ * The name of the first weight holding NaN or +-Infinity, or null when all are finite. A finite loss does not
+ * prove finite weights (crossentropy clips its input), so every save checks the weights themselves.
+ */
+export function nonFiniteWeight(snapshot: WeightSnapshot): string | null {
+  let offset = 0;
+  for (const spec of snapshot.specs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === 'float32' && !spec.quantization) {
+      const at = snapshot.data.byteOffset + offset;
+      const values = at % 4 === 0 ? new Float32Array(snapshot.data.buffer, at, count)
+        : new Float32Array(snapshot.data.slice(offset, offset + count * 4).buffer);
+      for (let i = 0; i < count; i++) if (!Number.isFinite(values[i])) return spec.name;
+    }
+    offset += count * (spec.dtype === 'bool' ? 1 : 4);
+  }
+  return null;
+}
+
 /** Sets model weights from a snapshot, by position, checking shapes. */
 export function restoreModelWeights(model: tf.LayersModel, snapshot: WeightSnapshot, origin: string): void {
   const weights = model.weights;
@@ -161,6 +183,7 @@ export async function writeCheckpoint(dir: string, args: {
   model: tf.LayersModel; optimizer: tf.Optimizer; state: TrainState; bestWeights: WeightSnapshot | null;
   /** Weights already captured for this state (avoids reading them twice). */
   weights?: WeightSnapshot;
+  spec?: SpecFingerprint | null;
 }): Promise<WeightSnapshot> {
   const weights = args.weights ?? await captureModelWeights(args.model);
   const artifacts = await captureTopology(args.model);
@@ -175,6 +198,7 @@ export async function writeCheckpoint(dir: string, args: {
     state: args.state,
     optimizer: { className: args.optimizer.getClassName(), specs: optimizerWeights.specs },
     bestWeights: args.bestWeights ? { specs: args.bestWeights.specs } : null,
+    spec: args.spec ?? null,
     checksums,
   });
   await writeDirAtomic(dir, files);
@@ -199,7 +223,7 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint | nu
   if (complete === null) return null;
   const statePath = path.join(complete, STATE_JSON);
   let meta: {
-    format: string; state: TrainState; checksums: Record<string, string>;
+    format: string; state: TrainState; checksums: Record<string, string>; spec?: SpecFingerprint | null;
     optimizer: { className: string; specs: tf.io.WeightsManifestEntry[] }; bestWeights: { specs: tf.io.WeightsManifestEntry[] } | null;
   };
   try {
@@ -225,7 +249,7 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint | nu
   }
   const bestWeights = meta.bestWeights ? { specs: meta.bestWeights.specs, data: await readVerified(BEST_WEIGHTS_BIN) } : null;
   return {
-    dir: complete, state: meta.state, weights,
+    dir: complete, state: meta.state, weights, spec: meta.spec ?? null,
     optimizer: { className: meta.optimizer.className, weights: { specs: meta.optimizer.specs, data: optimizerData } },
     bestWeights,
   };

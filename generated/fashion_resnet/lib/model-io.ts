@@ -58,7 +58,7 @@ export async function resolveCompleteDir(dir: string): Promise<string | null> {
  * `dir` -> `dir.old`, tmp -> `dir`, the parent is fsynced and `dir.old` removed. POSIX cannot rename over a
  * non-empty folder, hence the two renames.
  */
-export async function writeDirAtomic(dir: string, files: DirFiles): Promise<void> {
+export async function writeDirAtomic(dir: string, files: DirFiles, ops: SwapOps = FS_SWAP_OPS): Promise<void> {
   const parent = path.dirname(dir);
   const base = path.basename(dir);
   await fs.mkdir(parent, { recursive: true });
@@ -68,21 +68,33 @@ export async function writeDirAtomic(dir: string, files: DirFiles): Promise<void
     }
   }
   // Finish a swap a previous writer died in, so `dir.old` is never deleted while it is the only copy.
-  if (!(await exists(dir)) && (await exists(oldPath(dir)))) await fs.rename(oldPath(dir), dir);
+  if (!(await exists(dir)) && (await exists(oldPath(dir)))) await ops.rename(oldPath(dir), dir);
   // Leftover temp folders of dead writers.
   for (const entry of await fs.readdir(parent)) {
-    if (entry.startsWith(`${base}.tmp-`)) await fs.rm(path.join(parent, entry), { recursive: true, force: true });
+    if (entry.startsWith(`${base}.tmp-`)) await ops.rm(path.join(parent, entry));
   }
   const tmp = `${dir}.tmp-${process.pid}-${Date.now().toString(36)}`;
   await fs.mkdir(tmp);
   for (const [name, data] of Object.entries(files)) await writeFileDurable(path.join(tmp, name), data);
   await fsyncPath(tmp);
-  await fs.rm(oldPath(dir), { recursive: true, force: true });
-  if (await exists(dir)) await fs.rename(dir, oldPath(dir));
-  await fs.rename(tmp, dir);
+  await ops.rm(oldPath(dir));
+  if (await exists(dir)) await ops.rename(dir, oldPath(dir));
+  await ops.rename(tmp, dir);
   await fsyncPath(parent);
-  await fs.rm(oldPath(dir), { recursive: true, force: true });
+  await ops.rm(oldPath(dir));
 }
+
+/** The steps of the folder swap that change what is on disk; tests inject failures into them. */
+export interface SwapOps {
+  rename(from: string, to: string): Promise<void>;
+  /** Recursive, and no error when `target` is missing. */
+  rm(target: string): Promise<void>;
+}
+
+export const FS_SWAP_OPS: SwapOps = {
+  rename: (from, to) => fs.rename(from, to),
+  rm: (target) => fs.rm(target, { recursive: true, force: true }),
+};
 
 /** Joins tfjs `WeightData` (one ArrayBuffer or several) into bytes. */
 export function weightDataBytes(data: tf.io.WeightData | undefined): Uint8Array {

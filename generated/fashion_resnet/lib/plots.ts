@@ -50,8 +50,15 @@ const baseConfig = {
   legend: { labelFontSize: 11, titleFontSize: 12 },
 };
 
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+/** A scale added to the compiled vega spec: maps indices to strings without passing them through expressions. */
+export interface NameScale { name: string; names: string[] }
+
+export async function renderSvg(spec: TopLevelSpec, nameScale?: NameScale): Promise<string> {
+  const vegaSpec = compile(spec).spec;
+  if (nameScale) {
+    (vegaSpec.scales ??= []).push({ name: nameScale.name, type: 'ordinal', domain: nameScale.names.map((_, i) => i), range: nameScale.names });
+  }
+  const view = new View(parse(vegaSpec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -63,8 +70,8 @@ export async function svgToPng(svg: string): Promise<Buffer> {
   return sharp(Buffer.from(svg), { density: 72 * PNG_SCALE }).png().toBuffer();
 }
 
-async function chart(name: string, title: string, spec: TopLevelSpec): Promise<RenderedChart> {
-  return { name, title, spec, svg: await renderSvg(spec) };
+async function chart(name: string, title: string, spec: TopLevelSpec, nameScale?: NameScale): Promise<RenderedChart> {
+  return { name, title, spec, svg: await renderSvg(spec, nameScale) };
 }
 
 /** File-name-safe form of a metric name. */
@@ -125,7 +132,12 @@ export async function confusionHeatmap(confusion: number[][], classes: string[])
   if (confusion.length !== classes.length || confusion.some((row) => row.length !== classes.length)) {
     throw new PlotError(`confusionHeatmap: matrix must be ${classes.length}x${classes.length} to match the class list`);
   }
-  const rows = confusion.flatMap((row, e) => row.map((count, p) => ({ expected: classes[e], predicted: classes[p], count })));
+  // Class names never reach vega as values, sort keys or expression literals: names such as `constructor`, `if`
+  // or ones holding U+2028 break the expressions vega-lite generates (even escaped, vega rejects "if"). Cells
+  // carry class indices; axis labels map them to names through an ordinal scale added after compiling.
+  const rows = confusion.flatMap((row, e) => row.map((count, p) => ({ expected: e, predicted: p, count })));
+  const nameScale = { name: 'nnc_class_name', names: classes };
+  const labelExpr = `scale('${nameScale.name}', datum.value)`;
   const maxCount = Math.max(1, ...rows.map((r) => r.count));
   const n = classes.length;
   const step = n <= 12 ? 44 : Math.max(10, Math.floor(520 / n));
@@ -138,8 +150,8 @@ export async function confusionHeatmap(confusion: number[][], classes: string[])
     height: { step },
     data: { values: rows },
     encoding: {
-      x: { field: 'predicted', type: 'nominal', sort: classes, title: 'predicted', axis: { labelAngle: n > 12 ? -90 : -40, orient: 'bottom' } },
-      y: { field: 'expected', type: 'nominal', sort: classes, title: 'expected' },
+      x: { field: 'predicted', type: 'ordinal', sort: 'ascending', title: 'predicted', axis: { labelAngle: n > 12 ? -90 : -40, orient: 'bottom', labelExpr } },
+      y: { field: 'expected', type: 'ordinal', sort: 'ascending', title: 'expected', axis: { labelExpr } },
     },
     layer: [
       {
@@ -159,7 +171,7 @@ export async function confusionHeatmap(confusion: number[][], classes: string[])
     ],
     config: { ...baseConfig, view: { stroke: null } },
   };
-  return chart('confusion', title, spec);
+  return chart('confusion', title, spec, nameScale);
 }
 
 function imageChannels(shape: number[], index: number): { height: number; width: number; channels: 1 | 3 | 4 } {

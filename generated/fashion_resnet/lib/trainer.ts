@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import {
-  captureModelWeights, readCheckpoint, restoreModelWeights, restoreOptimizerWeights, writeCheckpoint,
+  captureModelWeights, nonFiniteWeight, readCheckpoint, restoreModelWeights, restoreOptimizerWeights, writeCheckpoint,
   type TrainState, type WeightSnapshot,
 } from './checkpoint.js';
 import { saveModelAtomic } from './model-io.js';
@@ -19,6 +19,7 @@ import {
   updateMonitor, updatePlateau,
 } from './schedules.js';
 import type { TrainSpec } from './spec-types.js';
+import { fingerprintDifferences, specFingerprint, type SpecFingerprint } from './spec-fingerprint.js';
 import {
   classIndices, compileLoss, evaluateValidation, prepareTargets, TFJS_METRICS, TrainError, type ValidationData,
 } from './train-metrics.js';
@@ -56,6 +57,13 @@ export interface TrainArgs {
   seed?: number;
   /** Aborting acts like Ctrl-C: finish the batch, checkpoint, return with stopReason 'interrupted'. */
   signal?: AbortSignal;
+  /**
+   * The dataset spec: with it, checkpoints record what they were trained from (model, dataset, training) and
+   * --resume refuses a checkpoint of another spec.
+   */
+  dataset?: unknown;
+  /** Polled before every batch; true acts like Ctrl-C (e.g. a flag set by another thread). */
+  shouldStop?: () => boolean;
   /** Install a SIGINT handler (default true). */
   handleSigint?: boolean;
   onEpochEnd?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
@@ -136,14 +144,26 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   let lastGood: WeightSnapshot;
   const reporter = new ProgressReporter({ quiet: args.quiet, log: args.log, totalEpochs: state.epochs, samplesPerEpoch: n });
 
+  const fingerprint: SpecFingerprint | null = args.dataset === undefined ? null : specFingerprint(model, args.dataset, spec);
   const checkpoint = args.resume ? await readCheckpoint(paths.checkpoint) : null;
+  if (checkpoint && fingerprint) {
+    if (checkpoint.spec === null) {
+      throw new TrainError(`${checkpoint.dir}: the checkpoint does not record the spec it was trained from, so it cannot be resumed safely; train without --resume`);
+    }
+    if (checkpoint.spec.hash !== fingerprint.hash) {
+      throw new TrainError(`${checkpoint.dir}: the checkpoint was trained from another spec; refusing to resume (it would mix two models). ` +
+        `Differences (checkpoint -> spec): ${fingerprintDifferences(checkpoint.spec, fingerprint).join('; ')}. ` +
+        'Restore the spec, or train without --resume (or with another --out)');
+    }
+  }
   if (checkpoint) {
     if (checkpoint.optimizer.className !== optimizer.getClassName()) {
       throw new TrainError(`${checkpoint.dir}: checkpoint was made with optimizer ${checkpoint.optimizer.className}, the spec uses ${optimizer.getClassName()}`);
     }
     restoreModelWeights(model, checkpoint.weights, checkpoint.dir);
     await restoreOptimizerWeights(optimizer, checkpoint.optimizer.weights);
-    state = { ...checkpoint.state, epochs: args.epochs ?? checkpoint.state.epochs, batchSize: args.batchSize ?? checkpoint.state.batchSize };
+    // The current spec's epoch count (or --epochs) decides how far the resumed run goes.
+    state = { ...checkpoint.state, epochs: state.epochs, batchSize: args.batchSize ?? checkpoint.state.batchSize };
     bestWeights = checkpoint.bestWeights;
     lastGood = checkpoint.weights;
     reporter.info(`resuming from ${checkpoint.dir}: epoch ${state.epochsDone + 1}/${state.epochs}` +
@@ -198,7 +218,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       let badLoss: number | null = null;
 
       for (; start < n; start += state.batchSize) {
-        if (interrupted || args.signal?.aborted) { interrupted = true; break; }
+        if (interrupted || args.signal?.aborted || args.shouldStop?.()) { interrupted = true; break; }
         const size = Math.min(state.batchSize, n - start);
         const outs = tf.tidy(() => {
           const ids = tf.slice(order, start, size);
@@ -216,26 +236,34 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
         const done = start + size;
         args.onBatchEnd?.(epoch, done, loss);
         reporter.batch(epoch, done, done - firstSample, (performance.now() - epochStart) / 1000, meanLogs(sums, done));
+        // The batch loop would otherwise never yield: a Ctrl-C is seen before the next batch, not at epoch end.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       order.dispose();
       const trainSeconds = (performance.now() - epochStart) / 1000;
 
-      if (badLoss !== null) {
+      const nanStop = (what: string) => {
         restoreModelWeights(model, lastGood, 'last good weights');
-        const batch = Math.floor(start / state.batchSize) + 1;
-        reporter.error(`error: loss became ${badLoss} at epoch ${epoch + 1}, batch ${batch}; training stopped. ` +
-          `Model weights rolled back to ${state.epochsDone > 0 ? `the end of epoch ${state.epochsDone}` : 'their initial values'} (checkpoint left unchanged). ` +
+        reporter.error(`error: ${what}; training stopped. ` +
+          `Model weights rolled back to ${state.epochsDone > 0 || state.samplesDoneInEpoch > 0 ? 'the last checkpoint' : 'their initial values'} (checkpoint left unchanged). ` +
           'Try a lower learning rate or check the data for NaN/Inf values.');
         return finish('nan');
-      }
+      };
+      if (badLoss !== null) return nanStop(`loss became ${badLoss} at epoch ${epoch + 1}, batch ${Math.floor(start / state.batchSize) + 1}`);
       if (start < n) {
         // Interrupted mid-epoch: checkpoint the partial epoch so --resume continues at this sample.
+        const partial = await captureModelWeights(model);
+        const bad = nonFiniteWeight(partial);
+        if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
         state = { ...state, samplesDoneInEpoch: start, partialSums: sums };
-        lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights });
+        lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights: partial, spec: fingerprint });
         reporter.info(`interrupted at epoch ${epoch + 1}, sample ${start}/${n}; checkpoint saved in ${paths.checkpoint} (continue with --resume)`);
         return finish('interrupted');
       }
 
+      const weights = await captureModelWeights(model);
+      const bad = nonFiniteWeight(weights);
+      if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
       const logs = meanLogs(sums, n);
       if (validation) Object.assign(logs, await evaluateValidation({
         model, lossFn: engine.lossFunctions[0], loss: spec.loss, trainMetricNames: metricNames, metrics: spec.metrics,
@@ -245,7 +273,6 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       for (const [key, value] of Object.entries(logs)) (state.history[key] ??= []).push(value);
 
       updatePlateau(spec.schedule, state.schedule, logs, epoch);
-      const weights = await captureModelWeights(model);
       const es = spec.early_stopping;
       if (es) {
         const value = monitorValue(es.monitor, logs);
@@ -261,7 +288,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
         }
       }
       state = { ...state, epochsDone: epoch + 1, samplesDoneInEpoch: 0, partialSums: {}, epochRngState: nextEpochRngState };
-      lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights });
+      lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights, spec: fingerprint });
       const seconds = (performance.now() - epochStart) / 1000;
       reporter.epochEnd(epoch, logs, (n - firstSample) / Math.max(trainSeconds, 1e-9), seconds, includeLr);
       await args.onEpochEnd?.(epoch, logs);

@@ -131,7 +131,7 @@ function chooseColumns(table: CsvTable, ds: CsvDataset): ColumnChoice {
 
 const columnLabel = (table: CsvTable, index: number) => (table.header ? `'${table.header[index]}'` : `${index}`);
 
-function extract(table: CsvTable, columns: ColumnChoice, ds: CsvDataset, dtype: 'float32' | 'int32', classes: string[] | null) {
+function extract(table: CsvTable, columns: ColumnChoice, ds: CsvDataset, dtype: 'float32' | 'int32', classes: string[] | null, declared = false) {
   const width = columns.features.length;
   const values = new Float64Array(table.rows.length * width);
   const labels = ds.task === 'classification' ? new Int32Array(table.rows.length) : new Float32Array(table.rows.length);
@@ -145,7 +145,7 @@ function extract(table: CsvTable, columns: ColumnChoice, ds: CsvDataset, dtype: 
     if (classes) {
       const index = classes.indexOf(labelCell);
       if (labelCell === '') throw new DataError(`${where}: missing label`);
-      if (index < 0) throw new DataError(`${where}: label '${labelCell}' is not one of the training classes (${classes.join(', ')})`);
+      if (index < 0) throw new DataError(`${where}: label '${labelCell}' is not one of ${declared ? "the model's labels" : 'the training classes'} (${classes.join(', ')})`);
       labels[r] = index;
     } else {
       labels[r] = parseNumberCell(labelCell, where, `${columnLabel(table, columns.label)} (label)`, false);
@@ -154,7 +154,8 @@ function extract(table: CsvTable, columns: ColumnChoice, ds: CsvDataset, dtype: 
   return { values, labels };
 }
 
-export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', specDir: string): Promise<SourceData> {
+/** `declared`: the model's labels; then every label in the files must be one of them, and they keep their order. */
+export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', specDir: string, declared: string[] | null = null): Promise<SourceData> {
   const trainPath = resolve(specDir, ds.train);
   const train = await readCsvTable(trainPath, ds.header, ds.delimiter);
   const columns = chooseColumns(train, ds);
@@ -163,9 +164,9 @@ export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', 
     for (const row of train.rows) {
       if (row.cells[columns.label] === '') throw new DataError(`${train.file}:${row.line}:${columns.label + 1}: missing label`);
     }
-    classes = sortClassNames(train.rows.map((row) => row.cells[columns.label]));
+    classes = declared ? [...declared] : sortClassNames(train.rows.map((row) => row.cells[columns.label]));
   }
-  const trainData = extract(train, columns, ds, dtype, classes);
+  const trainData = extract(train, columns, ds, dtype, classes, declared !== null);
   let testPool = null;
   if (ds.test_path !== null) {
     const testPath = resolve(specDir, ds.test_path);
@@ -173,7 +174,7 @@ export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', 
     if (test.columnCount !== train.columnCount) {
       throw new DataError(`${testPath}:${test.rows[0].line}: test file has ${test.columnCount} fields per row but ${trainPath} has ${train.columnCount}`);
     }
-    const testData = extract(test, chooseColumns(test, ds), ds, dtype, classes);
+    const testData = extract(test, chooseColumns(test, ds), ds, dtype, classes, declared !== null);
     testPool = arrayPool(testData.values, [columns.features.length], testData.labels);
   }
   const csv: Preprocessing['csv'] = {

@@ -153,11 +153,12 @@ export function imageFilePool(entries: ImageFileEntry[], target: ImageTarget, ro
 }
 
 export async function loadImageFolderSource(
-  ds: ImageFolderDataset, specDir: string, report: DecodeProgress,
+  ds: ImageFolderDataset, specDir: string, report: DecodeProgress, declared: string[] | null = null,
 ): Promise<SourceData> {
   const target: ImageTarget = { height: ds.image_size[0], width: ds.image_size[1], channels: ds.color === 'rgb' ? 3 : 1 };
   const trainRoot = resolve(specDir, ds.train);
-  const classes = await listClassFolders(trainRoot);
+  // Declared labels fix the class order; each class folder must be one of them (listImageFiles says which is not).
+  const classes = declared ? [...declared] : await listClassFolders(trainRoot);
   const pool = async (root: string) => imageFilePool(await listImageFiles(root, classes), target, root, report);
   const testRoot = ds.test_path === null ? null : resolve(specDir, ds.test_path);
   const validationRoot = ds.validation_path === null ? null : resolve(specDir, ds.validation_path);

@@ -42,7 +42,14 @@ export interface LoadedData {
   description: string;
 }
 
+/**
+ * What the model says about classes: its declared labels (output order) and its output units. With it, one class
+ * list is made per dataset (the labels when declared) and checked against the data before training.
+ */
+export interface ClassContract { names: string[] | null; outputUnits: number | null }
+
 export interface LoadOptions {
+  classes?: ClassContract;
   /** Relative paths in the spec resolve against this. */
   specDir: string;
   /** --data-dir override. */
@@ -77,16 +84,21 @@ function idxSource(train: IdxImagesAndLabels, test: IdxImagesAndLabels | null, c
   };
 }
 
-async function loadIdxSource(ds: IdxDataset, specDir: string): Promise<SourceData> {
+async function loadIdxSource(ds: IdxDataset, specDir: string, contract: ClassContract | undefined): Promise<SourceData> {
   const at = (path: string) => resolve(specDir, path);
   const train = await readIdxPair(at(ds.train_images), at(ds.train_labels));
   if ((ds.test_images === null) !== (ds.test_labels === null)) {
     throw new DataError(`dataset '${ds.name}': test_images and test_labels must be given together`);
   }
   const test = ds.test_images && ds.test_labels ? await readIdxPair(at(ds.test_images), at(ds.test_labels)) : null;
-  let maxLabel = 0;
-  for (const labels of [train.labels, test?.labels ?? []]) for (const label of labels) maxLabel = Math.max(maxLabel, label);
-  const classes = Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
+  // IDX labels are class indices: names from the model's labels, else indices up to its output units (labels
+  // beyond them are reported by record in loadDataset), else up to the largest label.
+  let count = contract?.names?.length ?? expectedClassCount(contract);
+  if (count === null) {
+    count = 1;
+    for (const labels of [train.labels, test?.labels ?? []]) for (const label of labels) count = Math.max(count, label + 1);
+  }
+  const classes = contract?.names ? [...contract.names] : Array.from({ length: count }, (_, i) => String(i));
   return idxSource(train, test, classes, at(ds.train_images));
 }
 
@@ -97,12 +109,27 @@ async function loadSource(ds: DatasetSpec, input: ModelInput, opts: LoadOptions)
         path: ds.path, dataDir: opts.dataDir, specDir: opts.specDir, log: opts.log, progress: opts.progress, ...opts.fashionSearch,
       });
       const { train, test } = await readFashionMnist(paths);
-      return idxSource(train, test, [...FASHION_MNIST_CLASSES], paths.embedded ? `the EMBEDDED SUBSET in ${paths.dir}` : paths.dir);
+      return idxSource(train, test, opts.classes?.names ? [...opts.classes.names] : [...FASHION_MNIST_CLASSES], paths.embedded ? `the EMBEDDED SUBSET in ${paths.dir}` : paths.dir);
     }
-    case 'idx': return loadIdxSource(ds, opts.specDir);
-    case 'csv': return loadCsvSource(ds, input.dtype, opts.specDir);
-    case 'image_folder': return loadImageFolderSource(ds, opts.specDir, { log: opts.log, progress: opts.progress });
+    case 'idx': return loadIdxSource(ds, opts.specDir, opts.classes);
+    case 'csv': return loadCsvSource(ds, input.dtype, opts.specDir, opts.classes?.names ?? null);
+    case 'image_folder': return loadImageFolderSource(ds, opts.specDir, { log: opts.log, progress: opts.progress }, opts.classes?.names ?? null);
   }
+}
+
+/** Classes a classification output of `outputUnits` units predicts: one sigmoid unit decides between two. */
+function expectedClassCount(contract: ClassContract | undefined): number | null {
+  const units = contract?.outputUnits ?? null;
+  return units === null ? null : units === 1 ? 2 : units;
+}
+
+function checkClassCount(source: SourceData, ds: DatasetSpec, contract: ClassContract | undefined): void {
+  const expected = expectedClassCount(contract);
+  const classes = source.classes ?? [];
+  if (source.task !== 'classification' || expected === null || classes.length === expected) return;
+  const shown = classes.length > 12 ? `${classes.slice(0, 12).join(', ')}, ...` : classes.join(', ');
+  throw new DataError(`${source.origin}: dataset '${ds.name}' has ${classes.length} classes (${shown}) but the model's output has ` +
+    `${contract!.outputUnits} unit${contract!.outputUnits === 1 ? '' : 's'} (${expected} classes)`);
 }
 
 function gatherLabels(labels: Int32Array | Float32Array, indices: number[]): Int32Array | Float32Array {
@@ -116,6 +143,7 @@ const allIndices = (pool: SamplePool) => Array.from({ length: pool.count }, (_, 
 export async function loadDataset(ds: DatasetSpec, input: ModelInput, opts: LoadOptions): Promise<LoadedData> {
   const log = opts.log ?? (() => {});
   const source = await loadSource(ds, input, opts);
+  checkClassCount(source, ds, opts.classes);
   const sampleShape = source.train.sampleShape;
   const sampleSize = product(sampleShape);
   if (sampleSize !== product(input.shape)) {
@@ -147,7 +175,8 @@ export async function loadDataset(ds: DatasetSpec, input: ModelInput, opts: Load
     const labels = gatherLabels(pool.labels, indices);
     if (source.task === 'classification') {
       const bad = labels.findIndex((label) => label < 0 || label >= classCount);
-      if (bad >= 0) throw new DataError(`${source.origin}: sample ${indices[bad]} has label ${labels[bad]}, expected 0..${classCount - 1}`);
+      const origin = pool === source.train ? source.origin : `${source.origin} (${k === 1 ? 'validation' : 'test'} data)`;
+      if (bad >= 0) throw new DataError(`${origin}: record ${indices[bad]} has label ${labels[bad]}, expected 0..${classCount - 1} (${classCount} classes)`);
     }
     const n = indices.length;
     return {
