@@ -10,7 +10,7 @@ const run = (text: string, file = 'g.nn') => check(file, text, host);
 
 describe('model graph', () => {
   it('sees every layer of the committed chain specs as a chain, in source order, with no explicit inputs', () => {
-    const chains = readdirSync('specs').filter((f) => f.endsWith('.nn') && f !== 'fashion_resnet.nn');
+    const chains = readdirSync('specs').filter((f) => f.endsWith('.nn') && f !== 'fashion_resnet.nn' && f !== 'iris_branches.nn');
     expect(chains.length).toBeGreaterThanOrEqual(6);
     for (const f of chains) {
       const r = check(`specs/${f}`, readFileSync(`specs/${f}`, 'utf8'), host);

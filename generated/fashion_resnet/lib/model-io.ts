@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+// nnc's own layers register themselves for deserialization, so any saved model that uses them loads
+import './layers.js';
 
 export class ModelIoError extends Error {
   constructor(message: string) {

@@ -8,6 +8,7 @@
 // backend already has, called directly (as wasm's own kernels call each other), so no engine bookkeeping is involved:
 // every intermediate TensorInfo is released with backend.disposeData and only the result is handed to the engine.
 import * as tf from '@tensorflow/tfjs';
+import { gatherV2Js, identityJs, maxPoolGradJs } from './wasm-js-kernels.js';
 
 type TensorInfo = tf.TensorInfo;
 type Attrs = tf.NamedAttrMap;
@@ -333,8 +334,15 @@ const trainingKernels: Array<[string, tf.KernelFunc]> = [
   [tf.UnsortedSegmentSum, unsortedSegmentSum as tf.KernelFunc],
 ];
 
+/** Plain-JS kernels that return null for inputs they do not cover; wasm's own kernel runs those. */
+const jsKernels: Array<[string, (params: KernelParams) => TensorInfo | null]> = [
+  [tf.GatherV2, gatherV2Js],
+  [tf.Identity, identityJs],
+  [tf.MaxPoolGrad, maxPoolGradJs],
+];
+
 /** The kernels registerWasmTrainingKernels installs (for tests and diagnostics). */
-export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = trainingKernels.map(([name]) => name);
+export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [...trainingKernels, ...jsKernels].map(([name]) => name);
 
 /**
  * Registers the training kernels for backend 'wasm'. Requires '@tensorflow/tfjs-backend-wasm' to have been imported
@@ -345,7 +353,11 @@ export function registerWasmTrainingKernels(): void {
   if (tf.getKernel(tf.Conv2D, BACKEND) == null) {
     throw new Error("wasm training kernels: the wasm backend's kernels are not registered; import '@tensorflow/tfjs-backend-wasm' first");
   }
-  for (const [kernelName, kernelFunc] of trainingKernels) {
+  const withFallback = jsKernels.map(([name, js]): [string, tf.KernelFunc] => [name, (params) => {
+    const original = originalKernels.get(name);
+    return js(params) ?? (original!.kernelFunc(params) as TensorInfo);
+  }]);
+  for (const [kernelName, kernelFunc] of [...trainingKernels, ...withFallback]) {
     const existing = tf.getKernel(kernelName, BACKEND);
     if ((existing?.kernelFunc as unknown as Record<symbol, boolean> | undefined)?.[OURS]) continue;
     if (existing != null) {

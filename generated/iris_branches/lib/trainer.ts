@@ -12,6 +12,7 @@ import {
   type TrainState, type WeightSnapshot,
 } from './checkpoint.js';
 import { saveModelAtomic } from './model-io.js';
+import { chooseTrainFunction } from './native.js';
 import { ProgressReporter } from './progress.js';
 import { mixSeeds, permutation, Rng } from './rng.js';
 import {
@@ -127,7 +128,6 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   const metrics = spec.metrics.map((m) => TFJS_METRICS[m]).filter((m): m is string => m !== undefined);
   model.compile({ optimizer, loss: compileLoss(spec.loss), metrics });
   const engine = compiledEngine(model);
-  const trainFunction = engine.makeTrainFunction();
   const metricNames = [...engine.metricsNames];
 
   let state: TrainState = {
@@ -173,6 +173,11 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     lastGood = await captureModelWeights(model);
   }
 
+  // One native call per batch where nnc-native supports the model (same weights, slots and checkpoints as tfjs's).
+  const trainFunction = chooseTrainFunction({
+    model, training: { loss: spec.loss, classWeights: Boolean(spec.class_weights) }, optimizer, metricNames,
+    seed: state.seed, makeTfjs: () => engine.makeTrainFunction(), info: (line) => reporter.info(line),
+  });
   const yTrain = prepareTargets(spec.loss, args.train.y, args.numClasses, 'training');
   const sampleWeights = classWeightTensor(spec, args.train.y, args.numClasses);
   let validation: ValidationData | null = null;
