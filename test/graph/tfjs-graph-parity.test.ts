@@ -62,6 +62,13 @@ describe('graph models agree with tfjs', () => {
     agrees(r);
   });
 
+  it('keras.io convolutional autoencoder: 28,241 parameters, as its summary() prints', () => {
+    const r = checked('specs/published/conv_autoencoder.nn');
+    expect(r.shapes[0].totalParams).toBe(28_241);
+    expect(r.shapes[0].layers.at(-1)!.outputShape).toEqual([null, 28, 28, 1]);
+    agrees(r);
+  });
+
   it('the residual Fashion-MNIST CNN in specs/', () => agrees(checked('specs/fashion_resnet.nn')));
 
   it('two inputs, two outputs, concatenate, broadcasting multiply and a forward reference', () => {
