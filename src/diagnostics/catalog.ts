@@ -50,11 +50,12 @@ export const schemaMessages = {
   NN2040: { severity: 'error', template: 'layer {found} is not available: TensorFlow.js 4.22 has no {missing}' },
   NN2018: { severity: 'error', template: 'block {block} takes {expected} inputs, found {found}' },
   NN2019: { severity: 'error', template: 'layers {cycle} form a cycle', help: 'a layer can take only tensors that do not depend on its own output' },
-  NN2020: { severity: 'error', template: 'expected a repeat count of at least 1, found {found}' },
+  NN2020: { severity: 'error', template: 'expected a whole repeat count from 1 to {max}, found {found}' },
   NN2021: { severity: 'error', template: 'block {block} uses itself: {chain}' },
   NN2022: { severity: 'error', template: 'expected a tensor name as input of {owner}, found {found}' },
   NN2023: { severity: 'error', template: 'missing shape for input {name} of model {model}', help: 'write its sample shape, e.g. `input {name}: [28, 28]`' },
   // NN2012 (a second `input`) is retired: models may have several inputs.
+  NN2026: { severity: 'error', template: 'block {name} has the name of a layer type', help: 'rename the block: `{name}` always means the layer' },
   NN2025: { severity: 'error', template: 'duplicate tensor name {name} in model {model}', help: 'the first tensor named {name} is at {line}:{column}; rename one of them' },
 } as const satisfies Record<string, MessageDef>;
 

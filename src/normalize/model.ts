@@ -15,6 +15,9 @@ import type { JsonObject, ValueConverter } from './values.js';
 
 interface Ref { text: string; span: Span }
 
+/** More repeats than any published network has layers: a typo, and a spec that would take minutes to expand. */
+const MAX_REPEAT = 10_000;
+
 /** A tensor name not known yet: a forward reference, patched when the model's statements are all read. */
 const FORWARD = '\u0000';
 
@@ -248,10 +251,11 @@ class ModelBuilder {
   private repeatCount(stmt: LayerNode): number {
     if (!stmt.repeat) return 1;
     const n = stmt.repeat.value;
-    if (Number.isInteger(n) && n >= 1 && !stmt.repeat.percent) return n;
-    this.diagnostics.push(diag('NN2020', stmt.repeat.span, { found: q(stmt.repeat.text) }));
+    if (Number.isInteger(n) && n >= 1 && n <= MAX_REPEAT && !stmt.repeat.percent) return n;
+    this.diagnostics.push(diag('NN2020', stmt.repeat.span, { found: q(stmt.repeat.text), max: MAX_REPEAT.toLocaleString('en-US') }));
     return 1;
   }
+
 
   private layer(stmt: LayerNode, type: string, argNodes: ArgNode[], inputs: string[], scope: Scope, repeat: number): string {
     const { values } = this;

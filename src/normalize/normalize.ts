@@ -8,6 +8,7 @@ import { SpanIndex, pointer } from '../spec/spans.js';
 import type { BlockNode, DatasetNode, FileNode, TrainNode } from '../syntax/ast.js';
 import { sourcePositional } from './tables.js';
 import { normalizeModel } from './model.js';
+import { layerModule } from '../layers/registry.js';
 import { ValueConverter, type Json, type JsonObject } from './values.js';
 
 export interface RawSpec {
@@ -62,7 +63,11 @@ export function normalize(main: FileNode, imported: FileNode[] = []): NormalizeR
   };
 
   for (const file of [main, ...imported]) {
-    for (const item of file.items) if (item.kind === 'block' && declare('block', item.name.text, item.name.span)) blocks.set(item.name.text, item);
+    for (const item of file.items) {
+      if (item.kind !== 'block') continue;
+      if (layerModule(item.name.text)) diagnostics.push(diag('NN2026', item.name.span, { name: q(item.name.text) }));
+      else if (declare('block', item.name.text, item.name.span)) blocks.set(item.name.text, item);
+    }
   }
   for (const file of [main, ...imported]) {
     for (const item of file.items) {
