@@ -9,7 +9,7 @@ import { instantiateLayer, layerConfig } from '../../src/codegen/layer-config.js
 import { check } from '../../src/pipeline.js';
 import { layerTypes } from '../../src/layers/registry.js';
 
-interface Case { layer: string; input: number[]; dtype?: 'float32' | 'int32' }
+interface Case { layer: string; input?: number[]; inputs?: [string, number[]][]; dtype?: 'float32' | 'int32' }
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,7 +20,9 @@ const countOf = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.redu
 
 /** nnc's view of a one-layer model, and the same model as tfjs builds it from nnc's config. */
 export function agree(c: Case): void {
-  const text = `model M {\n  input x: [${c.input.join(', ')}]${c.dtype ? ` as ${c.dtype}` : ''}\n  ${c.layer}\n}\n`;
+  if (c.inputs) return agreeMerge(c, c.inputs);
+  const input = c.input!;
+  const text = `model M {\n  input x: [${input.join(', ')}]${c.dtype ? ` as ${c.dtype}` : ''}\n  ${c.layer}\n}\n`;
   const r = check('agree.nn', text, { readFile: () => { throw new Error('no imports'); } });
   expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), c.layer).toEqual([]);
   const model = r.spec!.models[0];
@@ -32,12 +34,35 @@ export function agree(c: Case): void {
     expect(layer.outputShape, `${c.layer}: output shape`).toEqual(info.outputShape);
     expect({ trainable: countOf(layer.trainableWeights), nonTrainable: countOf(layer.nonTrainableWeights) }, c.layer)
       .toEqual({ trainable: info.trainableParams, nonTrainable: info.nonTrainableParams });
-    const x = tf.zeros([2, ...c.input], c.dtype ?? 'float32');
+    const x = tf.zeros([2, ...input], c.dtype ?? 'float32');
     const y = seq.predict(x) as tf.Tensor;
     expect(y.shape, `${c.layer}: forward pass`).toEqual([2, ...(info.outputShape.slice(1) as number[])]);
     tf.dispose([x, y]);
   } finally {
     seq.dispose();
+  }
+}
+
+/** A merge layer's case: several named inputs, built as a functional tfjs model (tf.input, apply, tf.model). */
+function agreeMerge(c: Case, inputs: [string, number[]][]): void {
+  const text = `model M {\n${inputs.map(([n, s]) => `  input ${n}: [${s.join(', ')}]`).join('\n')}\n  ${c.layer}\n}\n`;
+  const r = check('agree.nn', text, { readFile: () => { throw new Error('no imports'); } });
+  expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), c.layer).toEqual([]);
+  const model = r.spec!.models[0];
+  const info = r.shapes[0].layers[0];
+  const layer = instantiateLayer(layerConfig(model.layers[0], 0, null, 11, info.outputShape), tf, nncLayers);
+  const xs = inputs.map(([n, s]) => tf.input({ name: n, shape: s }));
+  const byName = new Map(inputs.map(([n], i) => [n, xs[i]]));
+  const out = layer.apply(model.layers[0].inputs!.map((n) => byName.get(n)!)) as tf.SymbolicTensor;
+  const m = tf.model({ inputs: xs, outputs: out });
+  try {
+    expect(layer.outputShape, `${c.layer}: output shape`).toEqual(info.outputShape);
+    const values = inputs.map(([, s]) => tf.zeros([2, ...s]));
+    const y = m.predict(values) as tf.Tensor;
+    expect(y.shape, `${c.layer}: forward pass`).toEqual([2, ...(info.outputShape.slice(1) as number[])]);
+    tf.dispose([...values, y]);
+  } finally {
+    m.dispose();
   }
 }
 
@@ -48,6 +73,6 @@ describe('every layer type agrees with tfjs', () => {
   });
   for (const type of [...layerTypes].sort()) {
     const { cases } = JSON.parse(readFileSync(`${fixtureDir}/${type}.json`, 'utf8')) as { cases: Case[] };
-    for (const c of cases) it(`${type}: ${c.layer} on [${c.input.join(', ')}]`, () => agree(c));
+    for (const c of cases) it(`${type}: ${c.layer} on ${JSON.stringify(c.inputs ?? c.input)}`, () => agree(c));
   }
 });
