@@ -8,6 +8,7 @@ import { initBackend } from './runtime.js';
 import { loadData } from './data.js';
 import { TRAINING, SPEC_SOURCE, DEFAULT_OUT } from './train.js';
 import { loadModelFromDir } from './lib/model-io.js';
+import { printable } from './lib/printable.js';
 import type { LoadedData, Split } from './lib/data/index.js';
 import {
   classificationReport, regressionReport, formatClassificationReport, formatRegressionReport,
@@ -38,7 +39,7 @@ async function predictAll(model: tf.LayersModel, x: tf.Tensor, batchSize = 256):
 
 /** Evaluates on a split, prints the metrics table, and writes the report with its plots into <outDir>/report. */
 export async function evaluateModel(model: tf.LayersModel, split: Split, data: LoadedData, opts: EvaluateOptions): Promise<{ report: ClassificationReport | RegressionReport; metrics: Record<string, number | null> }> {
-  const log = opts.log ?? ((line: string) => console.log(line));
+  const log = opts.log ?? ((line: string) => console.log(printable(line)));
   const probabilities = await predictAll(model, split.x);
   const expected = await split.y.data();
   let report: ClassificationReport | RegressionReport;
@@ -106,7 +107,7 @@ async function main(): Promise<number> {
   const out = path.resolve(values.out ?? DEFAULT_OUT);
   const backend = await initBackend(values.backend);
   const model = await loadModelFromDir(values.model ?? path.join(out, 'model'));
-  const data = await loadData({ dataDir: values['data-dir'], seed: TRAINING.seed, log: (l) => console.log(l) });
+  const data = await loadData({ dataDir: values['data-dir'], seed: TRAINING.seed, log: (l) => console.log(printable(l)) });
   const split = data.test ?? data.validation;
   if (!split) throw new Error('the dataset has no test or validation split to evaluate on');
   await evaluateModel(model, split, data, { outDir: out, history: {}, backend, title: TRAINING.name, specSource: SPEC_SOURCE });
@@ -115,7 +116,7 @@ async function main(): Promise<number> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   main().then((code) => process.exit(code), (e: Error) => {
-    console.error(`error: ${e.message}`);
+    console.error(`error: ${printable(e.message)}`);
     if (process.env.NNC_DEBUG) console.error(e.stack);
     process.exit(1);
   });

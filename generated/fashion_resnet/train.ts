@@ -13,6 +13,7 @@ import { train, trainOutputPaths, TrainError, type TrainResult } from './lib/tra
 import { resolveCompleteDir, saveModelAtomic } from './lib/model-io.js';
 import { captureModelWeights, nonFiniteWeight } from './lib/checkpoint.js';
 import { acquireOutputLock } from './lib/out-lock.js';
+import { printable } from './lib/printable.js';
 import { interruptRequested, isTrainingWorker, runInWorker, shouldRunInWorker, stdoutIsTTY, INTERRUPTED_EXIT_CODE } from './lib/interrupt.js';
 import { augmentBatch, augmentationIsActive } from './lib/data/index.js';
 import type { TrainSpec } from './lib/spec-types.js';
@@ -103,7 +104,8 @@ async function keptOutputs(outDir: string, result: TrainResult): Promise<string>
 
 /** Trains the model, saves it with its labels and preprocessing, then evaluates it and writes the report. */
 export async function runTraining(opts: Partial<TrainCliOptions> = {}): Promise<TrainOutcome> {
-  const log = opts.quiet ? () => {} : (line: string) => console.log(line);
+  // Class names and paths come from the spec and the data: printed with control characters escaped.
+  const log = opts.quiet ? () => {} : (line: string) => console.log(printable(line));
   const outDir = path.resolve(opts.out ?? DEFAULT_OUT);
   const seed = opts.seed ?? TRAINING.seed;
   mkdirSync(outDir, { recursive: true });
@@ -151,8 +153,8 @@ async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: strin
   if (result.stopReason === 'nan' || result.stopReason === 'interrupted') {
     // A run that did not complete never replaces model/, report/ or history.* of an earlier one.
     const kept = await keptOutputs(outDir, result);
-    if (result.stopReason === 'nan') console.error(`error: nothing saved: ${kept}`);
-    else console.error(`interrupted: ${kept}; resume with: npx tsx train.ts --resume --out ${JSON.stringify(outDir)}`);
+    if (result.stopReason === 'nan') console.error(printable(`error: nothing saved: ${kept}`));
+    else console.error(printable(`interrupted: ${kept}; resume with: npx tsx train.ts --resume --out ${JSON.stringify(outDir)}`));
     return { outDir, backend, result, metrics: {}, saved: false };
   }
   const bad = nonFiniteWeight(await captureModelWeights(result.model));
@@ -182,7 +184,7 @@ async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: strin
     return { outDir, backend, result, metrics: evaluation.metrics, saved: true };
   } catch (e) {
     const reportError = `evaluating or writing the report failed: ${(e as Error).message} (the model is saved in ${modelDir})`;
-    console.error(`error: ${reportError}`);
+    console.error(`error: ${printable(reportError)}`);
     if (process.env.NNC_DEBUG) console.error((e as Error).stack);
     return { outDir, backend, result, metrics: {}, saved: true, reportError };
   }
@@ -214,7 +216,7 @@ if (isTrainingWorker() || (process.argv[1] && import.meta.url === pathToFileURL(
     (code) => process.exit(code),
     (e: Error) => {
       // Data and usage problems are one line; NNC_DEBUG shows the stack of anything else.
-      console.error(`error: ${e.message}`);
+      console.error(`error: ${printable(e.message)}`);
       if (process.env.NNC_DEBUG) console.error(e.stack);
       process.exit(1);
     },

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './runtime.js';
 import { loadModelFromDir } from './lib/model-io.js';
+import { printable } from './lib/printable.js';
 import { preprocessSample, loadImageForInference, parseCsvRowForInference, type Preprocessing } from './lib/data/index.js';
 
 export const DEFAULT_MODEL_DIR = "runs/iris_branches/model";
@@ -85,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
       console.log('usage: npx tsx infer.ts [--model DIR] [--backend NAME] <image files...> | --csv "<row>" ...');
       return 0;
     } else if (a.startsWith('--')) {
-      console.error(`error: unknown option ${a}`);
+      console.error(printable(`error: unknown option ${a}`));
       return 2;
     } else inputs.push({ image: a });
   }
@@ -95,13 +96,13 @@ async function main(argv: string[]): Promise<number> {
   }
   await initBackend(backend, { quiet: true });
   const loaded = await loadModel(dir);
-  for (const input of inputs) console.log(formatPrediction('image' in input ? input.image : input.csv, await predict(loaded, input)));
+  for (const input of inputs) console.log(printable(formatPrediction('image' in input ? input.image : input.csv, await predict(loaded, input))));
   return 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   main(process.argv.slice(2)).then((code) => process.exit(code), (e: Error) => {
-    console.error(`error: ${e.message}`);
+    console.error(`error: ${printable(e.message)}`);
     process.exit(1);
   });
 }

@@ -48,7 +48,7 @@ export const schemaMessages = {
   NN2017: { severity: 'warning', template: 'unused {kind} {name}' },
   NN2018: { severity: 'error', template: 'training {name} would be compiled into folder {folder}, like training {other}', help: 'the first is at {line}:{column}; rename one of them with `as`' },
   NN2040: { severity: 'error', template: 'layer {found} is not available: TensorFlow.js 4.22 has no {missing}' },
-  NN2018: { severity: 'error', template: 'block {block} takes {expected} inputs, found {found}' },
+  NN2027: { severity: 'error', template: 'block {block} takes {expected} inputs, found {found}' },
   NN2019: { severity: 'error', template: 'layers {cycle} form a cycle', help: 'a layer can take only tensors that do not depend on its own output' },
   NN2020: { severity: 'error', template: 'expected a whole repeat count from 1 to {max}, found {found}' },
   NN2021: { severity: 'error', template: 'block {block} uses itself: {chain}' },

@@ -300,7 +300,7 @@ class ModelBuilder {
     const declared = body.filter((s): s is InputNode => s.kind === 'input');
     const wanted = Math.max(declared.length, 1);
     if (inputs.length !== wanted) {
-      this.diagnostics.push(diag('NN2018', use.span, { block: q(name), expected: wanted, found: inputs.length }));
+      this.diagnostics.push(diag('NN2027', use.span, { block: q(name), expected: wanted, found: inputs.length }));
       return null;
     }
     const scope: Scope = { names: new Map(), model: false };

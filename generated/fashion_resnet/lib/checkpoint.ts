@@ -21,7 +21,7 @@ export class CheckpointError extends Error {
   }
 }
 
-export const CHECKPOINT_FORMAT = 'nnc-checkpoint-1';
+const CHECKPOINT_FORMAT = 'nnc-checkpoint-1';
 
 /** Everything besides tensors needed to continue a run exactly where it stopped. */
 export interface TrainState {
@@ -76,7 +76,7 @@ interface AdamaxInternals {
 interface AdamInternals { accBeta1: tf.Variable; accBeta2: tf.Variable }
 
 /** Optimizer slot values. tfjs Adamax has no getWeights(), so its fields are read directly. */
-export async function captureOptimizerWeights(optimizer: tf.Optimizer): Promise<WeightSnapshot> {
+async function captureOptimizerWeights(optimizer: tf.Optimizer): Promise<WeightSnapshot> {
   let named: NamedTensor[];
   if (optimizer.getClassName() === 'Adamax') {
     const o = optimizer as unknown as AdamaxInternals;

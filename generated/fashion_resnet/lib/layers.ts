@@ -22,6 +22,8 @@ export class ZeroPadding1D extends tf.layers.Layer {
   constructor(args: LayerArgs & { padding?: number | [number, number] }) {
     super(args);
     this.padding = ends(args.padding ?? 1);
+    // [batch, steps, channels] only, as Keras' InputSpec(ndim=3)
+    this.inputSpec = [{ ndim: 3 }];
   }
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const [b, steps, c] = shapeOf(inputShape);
@@ -42,6 +44,8 @@ export class Cropping1D extends tf.layers.Layer {
   constructor(args: LayerArgs & { cropping?: number | [number, number] }) {
     super(args);
     this.cropping = ends(args.cropping ?? 1);
+    // [batch, steps, channels] only, as Keras' InputSpec(ndim=3)
+    this.inputSpec = [{ ndim: 3 }];
   }
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const [b, steps, c] = shapeOf(inputShape);
@@ -63,6 +67,8 @@ export class UpSampling1D extends tf.layers.Layer {
   constructor(args: LayerArgs & { size?: number }) {
     super(args);
     this.size = args.size ?? 2;
+    // [batch, steps, channels] only, as Keras' InputSpec(ndim=3)
+    this.inputSpec = [{ ndim: 3 }];
   }
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const [b, steps, c] = shapeOf(inputShape);
@@ -88,7 +94,8 @@ export class AlphaELU extends tf.layers.Layer {
   }
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = single(inputs);
-    return tf.tidy(() => tf.where(tf.greater(x, 0), x, tf.mul(this.alpha, tf.sub(tf.exp(tf.minimum(x, 0)), 1))));
+    // relu(x) + alpha * (e^min(x, 0) - 1): no comparison op, which tfjs cannot differentiate through
+    return tf.tidy(() => tf.add(tf.relu(x), tf.mul(this.alpha, tf.sub(tf.exp(tf.minimum(x, 0)), 1))));
   }
   getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), alpha: this.alpha };
@@ -115,12 +122,52 @@ export class AxisSoftmax extends tf.layers.Layer {
   }
 }
 
-for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax]) tf.serialization.registerClass(cls);
+/**
+ * Layer normalization over the last axis, with gamma (`scale`) and beta (`center`) each optional: tfjs 4.22's
+ * LayerNormalization throws in its gradient when one of them is off.
+ */
+export class LayerNorm extends tf.layers.Layer {
+  static className = 'NncLayerNorm';
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  private gamma: tf.LayerVariable | null = null;
+  private beta: tf.LayerVariable | null = null;
+  constructor(args: LayerArgs & { epsilon?: number; center?: boolean; scale?: boolean }) {
+    super(args);
+    this.epsilon = args.epsilon ?? 1e-3;
+    this.center = args.center ?? true;
+    this.scale = args.scale ?? true;
+  }
+  build(inputShape: Shape | Shape[]): void {
+    const shape = shapeOf(inputShape);
+    const features = shape[shape.length - 1]!;
+    if (this.scale) this.gamma = this.addWeight('gamma', [features], 'float32', tf.initializers.ones());
+    if (this.center) this.beta = this.addWeight('beta', [features], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = single(inputs);
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      let y = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
+      if (this.gamma) y = tf.mul(y, this.gamma.read());
+      if (this.beta) y = tf.add(y, this.beta.read());
+      return y;
+    });
+  }
+  getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon, center: this.center, scale: this.scale };
+  }
+}
+
+for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax, LayerNorm]) tf.serialization.registerClass(cls);
 
 /** Factories in the style of tf.layers.*, as generated model.ts calls them: `layers.zeroPadding1d({ ... })`. */
 export const zeroPadding1d = (args: ConstructorParameters<typeof ZeroPadding1D>[0]) => new ZeroPadding1D(args);
 export const cropping1d = (args: ConstructorParameters<typeof Cropping1D>[0]) => new Cropping1D(args);
 export const upSampling1d = (args: ConstructorParameters<typeof UpSampling1D>[0]) => new UpSampling1D(args);
 export const alphaElu = (args: ConstructorParameters<typeof AlphaELU>[0]) => new AlphaELU(args);
+export const layerNorm = (args: ConstructorParameters<typeof LayerNorm>[0]) => new LayerNorm(args);
 export const axisSoftmax = (args: ConstructorParameters<typeof AxisSoftmax>[0]) => new AxisSoftmax(args);
 

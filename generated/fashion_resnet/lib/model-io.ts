@@ -105,7 +105,7 @@ export function weightDataBytes(data: tf.io.WeightData | undefined): Uint8Array 
 }
 
 /** The model's topology, weight specs and weight bytes, captured through a save handler. */
-export async function captureModelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+async function captureModelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let captured: tf.io.ModelArtifacts | null = null;
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     captured = artifacts;
@@ -175,7 +175,7 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
   return tf.io.getModelArtifactsForJSONSync(modelJson, specs, data.buffer as ArrayBuffer);
 }
 
-export function concatBytes(chunks: Uint8Array[]): Uint8Array {
+function concatBytes(chunks: Uint8Array[]): Uint8Array {
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
   const out = new Uint8Array(total);
   let offset = 0;

@@ -51,7 +51,7 @@ const baseConfig = {
 };
 
 /** A scale added to the compiled vega spec: maps indices to strings without passing them through expressions. */
-export interface NameScale { name: string; names: string[] }
+interface NameScale { name: string; names: string[] }
 
 export async function renderSvg(spec: TopLevelSpec, nameScale?: NameScale): Promise<string> {
   const vegaSpec = compile(spec).spec;

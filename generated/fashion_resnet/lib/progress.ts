@@ -5,6 +5,8 @@
 // Training progress output. On a TTY: one progress bar per epoch, redrawn in place (at most ~10 times a second),
 // replaced by the epoch summary line at epoch end. Otherwise: one summary line per epoch. Quiet: errors only.
 
+import { printable } from './printable.js';
+
 export interface ProgressOptions {
   quiet: boolean;
   /** Where lines go; when given, no in-place redrawing happens. Default: stdout (errors: stderr). */
@@ -63,15 +65,15 @@ export class ProgressReporter {
   info(line: string): void {
     if (this.options.quiet) return;
     this.clearBar();
-    if (this.options.log) this.options.log(line);
-    else process.stdout.write(line + '\n');
+    if (this.options.log) this.options.log(printable(line));
+    else process.stdout.write(printable(line) + '\n');
   }
 
   /** Error line: always shown. */
   error(line: string): void {
     this.clearBar();
-    if (this.options.log) this.options.log(line);
-    else process.stderr.write(line + '\n');
+    if (this.options.log) this.options.log(printable(line));
+    else process.stderr.write(printable(line) + '\n');
   }
 
   /** After each batch; cheap unless a redraw is due. */

@@ -52,7 +52,7 @@ export function normalizeMonitor(monitor: string): string {
 }
 
 /** Whether larger values of this metric are better. */
-export function monitorMaximizes(monitor: string): boolean {
+function monitorMaximizes(monitor: string): boolean {
   const base = normalizeMonitor(monitor).replace(/^val_/, '');
   return ['acc', 'precision', 'recall', 'f1', 'r2'].includes(base);
 }
@@ -64,7 +64,7 @@ export function newMonitorState(): MonitorState {
   return { best: null, wait: 0, bestEpoch: null };
 }
 
-export function isImprovement(monitor: string, state: MonitorState, value: number, minDelta = 0): boolean {
+function isImprovement(monitor: string, state: MonitorState, value: number, minDelta = 0): boolean {
   if (!Number.isFinite(value)) return false;
   if (state.best === null) return true;
   const delta = Math.abs(minDelta);

@@ -16,7 +16,7 @@ export class TrainError extends Error {
 type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
 /** Huber loss (delta 1), mean over the last axis, as Keras defines it; tfjs-layers has none. */
-export function huberLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+function huberLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const error = tf.abs(tf.sub(yPred, yTrue));
     const quadratic = tf.minimum(error, 1);
@@ -41,7 +41,6 @@ export function compileLoss(loss: Loss): string | LossFn {
 
 /** Metrics tfjs computes per batch during training; the others are computed on the validation split. */
 export const TFJS_METRICS: Partial<Record<Metric, string>> = { accuracy: 'accuracy', mse: 'mse', mae: 'mae' };
-export const EPOCH_END_METRICS: Metric[] = ['precision', 'recall', 'f1', 'r2'];
 
 /**
  * Targets as the compiled loss expects them, float32: class indices [N] become [N,1] (sparse, binary) or

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import {
   captureModelWeights, nonFiniteWeight, readCheckpoint, restoreModelWeights, restoreOptimizerWeights, writeCheckpoint,
-  type TrainState, type WeightSnapshot,
+  type LoadedCheckpoint, type TrainState, type WeightSnapshot,
 } from './checkpoint.js';
 import { saveModelAtomic } from './model-io.js';
 import { chooseTrainFunction } from './native.js';
@@ -116,6 +116,43 @@ function classWeightTensor(spec: TrainSpec, y: tf.Tensor, numClasses: number | n
   return tf.tensor1d(weights);
 }
 
+/** The state of a run that starts from the beginning. */
+function initialState(spec: TrainSpec, args: TrainArgs): TrainState {
+  return {
+    epochs: positiveInt(args.epochs ?? spec.epochs, 'epochs'),
+    batchSize: positiveInt(args.batchSize ?? spec.batch_size, 'batch size'),
+    seed: args.seed ?? spec.seed,
+    epochsDone: 0, samplesDoneInEpoch: 0, partialSums: {},
+    epochRngState: new Rng(args.seed ?? spec.seed).state(),
+    history: {}, earlyStopping: newMonitorState(), bestModel: newMonitorState(),
+    schedule: newScheduleState(spec.optimizer.learning_rate),
+    stopReason: null,
+  };
+}
+
+/** Refuses a checkpoint trained from another spec (or one that does not say), naming the differences. */
+function checkSameSpec(checkpoint: LoadedCheckpoint, fingerprint: SpecFingerprint): void {
+  if (checkpoint.spec === null) {
+    throw new TrainError(`${checkpoint.dir}: the checkpoint does not record the spec it was trained from, so it cannot be resumed safely; train without --resume`);
+  }
+  if (checkpoint.spec.hash !== fingerprint.hash) {
+    throw new TrainError(`${checkpoint.dir}: the checkpoint was trained from another spec; refusing to resume (it would mix two models). ` +
+      `Differences (checkpoint -> spec): ${fingerprintDifferences(checkpoint.spec, fingerprint).join('; ')}. ` +
+      'Restore the spec, or train without --resume (or with another --out)');
+  }
+}
+
+/** Validation inputs, targets in the loss's form, and class indices when precision/recall/f1 are asked for. */
+function prepareValidation(spec: TrainSpec, args: TrainArgs): ValidationData | null {
+  if (!args.validation || args.validation.size === 0) return null;
+  const wantsClasses = spec.metrics.some((m) => m === 'precision' || m === 'recall' || m === 'f1');
+  return {
+    x: args.validation.x,
+    y: prepareTargets(spec.loss, args.validation.y, args.numClasses, 'validation'),
+    classes: wantsClasses ? classIndices(args.validation.y) : null,
+  };
+}
+
 export async function train(args: TrainArgs): Promise<TrainResult> {
   const spec = args.training;
   const { model } = args;
@@ -130,32 +167,14 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   const engine = compiledEngine(model);
   const metricNames = [...engine.metricsNames];
 
-  let state: TrainState = {
-    epochs: positiveInt(args.epochs ?? spec.epochs, 'epochs'),
-    batchSize: positiveInt(args.batchSize ?? spec.batch_size, 'batch size'),
-    seed: args.seed ?? spec.seed,
-    epochsDone: 0, samplesDoneInEpoch: 0, partialSums: {},
-    epochRngState: new Rng(args.seed ?? spec.seed).state(),
-    history: {}, earlyStopping: newMonitorState(), bestModel: newMonitorState(),
-    schedule: newScheduleState(spec.optimizer.learning_rate),
-    stopReason: null,
-  };
+  let state = initialState(spec, args);
   let bestWeights: WeightSnapshot | null = null;
   let lastGood: WeightSnapshot;
   const reporter = new ProgressReporter({ quiet: args.quiet, log: args.log, totalEpochs: state.epochs, samplesPerEpoch: n });
 
   const fingerprint: SpecFingerprint | null = args.dataset === undefined ? null : specFingerprint(model, args.dataset, spec);
   const checkpoint = args.resume ? await readCheckpoint(paths.checkpoint) : null;
-  if (checkpoint && fingerprint) {
-    if (checkpoint.spec === null) {
-      throw new TrainError(`${checkpoint.dir}: the checkpoint does not record the spec it was trained from, so it cannot be resumed safely; train without --resume`);
-    }
-    if (checkpoint.spec.hash !== fingerprint.hash) {
-      throw new TrainError(`${checkpoint.dir}: the checkpoint was trained from another spec; refusing to resume (it would mix two models). ` +
-        `Differences (checkpoint -> spec): ${fingerprintDifferences(checkpoint.spec, fingerprint).join('; ')}. ` +
-        'Restore the spec, or train without --resume (or with another --out)');
-    }
-  }
+  if (checkpoint && fingerprint) checkSameSpec(checkpoint, fingerprint);
   if (checkpoint) {
     if (checkpoint.optimizer.className !== optimizer.getClassName()) {
       throw new TrainError(`${checkpoint.dir}: checkpoint was made with optimizer ${checkpoint.optimizer.className}, the spec uses ${optimizer.getClassName()}`);
@@ -180,15 +199,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   });
   const yTrain = prepareTargets(spec.loss, args.train.y, args.numClasses, 'training');
   const sampleWeights = classWeightTensor(spec, args.train.y, args.numClasses);
-  let validation: ValidationData | null = null;
-  if (args.validation && args.validation.size > 0) {
-    const wantsClasses = spec.metrics.some((m) => m === 'precision' || m === 'recall' || m === 'f1');
-    validation = {
-      x: args.validation.x,
-      y: prepareTargets(spec.loss, args.validation.y, args.numClasses, 'validation'),
-      classes: wantsClasses ? classIndices(args.validation.y) : null,
-    };
-  }
+  const validation = prepareValidation(spec, args);
 
   let interrupted = false;
   const onSigint = () => {

@@ -13,7 +13,7 @@ const TTY = 'nncStdoutIsTTY';
 
 export const INTERRUPTED_EXIT_CODE = 130;
 /** SIGINTs this close to the first count as the same Ctrl-C. */
-export const REPEAT_WINDOW_MS = 1000;
+const REPEAT_WINDOW_MS = 1000;
 
 /** Inside the training thread: whether the main thread has seen a Ctrl-C. Always false outside a worker. */
 export function interruptRequested(): () => boolean {

@@ -50,7 +50,7 @@ function readLock(file: string): LockInfo | null {
 }
 
 /** Whether the lock's owner is certainly gone. Locks from other hosts are never judged stale. */
-export function lockIsStale(info: LockInfo | null): boolean {
+function lockIsStale(info: LockInfo | null): boolean {
   if (info === null) return true; // unreadable: written with link(), so never half-written by a live writer
   if (info.host !== hostname()) return false;
   if (!alive(info.pid)) return true;

@@ -12,6 +12,7 @@ import { parse as parseStream, type Options as CsvOptions } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import type { CsvDataset } from '../spec-types.js';
 import { DataError } from './errors.js';
+import { checkDataFile } from './files.js';
 import { arrayPool, type SourceData } from './pool.js';
 import { preprocessSample, type Preprocessing } from './preprocess.js';
 
@@ -49,10 +50,14 @@ export function parseCsvTable(text: string, file: string, header: boolean, delim
 
 /** Streams a CSV file into a table. */
 export async function readCsvTable(path: string, header: boolean, delimiter: string): Promise<CsvTable> {
+  await checkDataFile(path, 'the CSV file');
   const input = createReadStream(path);
+  const parser = parseStream(csvOptions(delimiter));
+  // pipe() does not forward the read stream's errors: without this an I/O error escapes as an uncaught one.
+  input.on('error', (error) => parser.destroy(error));
   const records: ParsedRecord[] = [];
   try {
-    for await (const record of input.pipe(parseStream(csvOptions(delimiter)))) records.push(record as ParsedRecord);
+    for await (const record of input.pipe(parser)) records.push(record as ParsedRecord);
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException;
     if (code && !code.startsWith('CSV_')) throw new DataError(`${path}: cannot read CSV file (${code})`);

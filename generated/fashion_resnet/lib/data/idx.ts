@@ -5,6 +5,7 @@
 // IDX files (the MNIST / Fashion-MNIST format), gzipped or raw. The header is validated against the file length
 // before any sample buffer is allocated, so a corrupt header claiming billions of items fails at once.
 
+import { checkDataFile } from './files.js';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { basename } from 'node:path';
@@ -35,6 +36,7 @@ const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && 
 
 /** Reads a file and gunzips it when it starts with the gzip magic 1f 8b. */
 export async function readMaybeGzip(path: string): Promise<Buffer> {
+  await checkDataFile(path, 'the IDX file');
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

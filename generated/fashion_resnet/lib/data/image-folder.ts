@@ -6,6 +6,7 @@
 // decodeImage when the tensorflow backend is loaded, else sharp. The pixel count is checked from the header
 // before decoding, as a bound against decompression bombs.
 
+import { checkDataFile } from './files.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -40,6 +41,7 @@ function loadedTfNode(): Promise<TfNodeModule | null> {
 
 /** Decodes one image file to raw HWC pixel values 0..255, resized to the target size and channel count. */
 export async function decodeImageFile(path: string, target: ImageTarget, maxPixels = MAX_INPUT_PIXELS): Promise<Float32Array> {
+  await checkDataFile(path, 'the image file');
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -90,7 +92,10 @@ async function listDirectory(dir: string) {
   try {
     return await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    throw new DataError(`${dir}: cannot read image folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(`${dir}: the image folder does not exist`);
+    if (code === 'ENOTDIR') throw new DataError(`${dir}: expected an image folder, found a file`);
+    throw new DataError(`${dir}: cannot read image folder (${code ?? (error as Error).message})`);
   }
 }
 
