@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as nncLayers from '../../src/codegen/runtime/layers.js';
 import { instantiateLayer, layerConfig } from '../../src/codegen/layer-config.js';
 import { check } from '../../src/pipeline.js';
-import { layerTypes } from '../../src/layers/registry.js';
+import { layerModule, layerTypes } from '../../src/layers/registry.js';
 import { untrainable } from '../../src/shapes/trainable.js';
 import { generators, layerCall, type Rank } from './differential-layers.js';
 
@@ -169,7 +169,8 @@ describe('nnc agrees with tfjs on random chains', () => {
     }
     console.log(`differential: ${RUNS} models (seed ${SEED}) + ${missed.length} single-layer ones (${missed.join(', ') || 'none'}): ${seen.accepted} accepted by both (${seen.untrainable} of them refused for training by nnc and not trainable in tfjs), ${seen.rejected} rejected (${seen.stricter} by a stricter nnc rule), ${seen.types.size} layer types`);
     // the generator reaches every layer type, so a new type is in this test the day it is registered
-    expect([...seen.types].sort()).toEqual([...layerTypes].sort());
+    // merge layers take several tensors, so no chain holds them: test/graph/ and the agreement test cover them
+    expect([...seen.types].sort()).toEqual([...layerTypes].filter((t) => !layerModule(t)?.merge).sort());
     expect(seen.accepted).toBeGreaterThan(RUNS / 3);
   }, 600_000);
 });
