@@ -161,7 +161,70 @@ export class LayerNorm extends tf.layers.Layer {
   }
 }
 
-for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax, LayerNorm]) tf.serialization.registerClass(cls);
+/**
+ * Keras' MultiHeadAttention (tfjs 4.22 has none): `numHeads` heads of scaled dot-product attention with their own
+ * query, key and value projections, and an output projection back to the query's features. Takes one tensor
+ * (self-attention) or [query, value] / [query, value, key]; weights and their shapes are Keras'.
+ */
+export class MultiHeadAttention extends tf.layers.Layer {
+  static className = 'MultiHeadAttention';
+  readonly numHeads: number;
+  readonly keyDim: number;
+  readonly valueDim: number;
+  readonly dropout: number;
+  private w: Record<string, tf.LayerVariable> = {};
+  constructor(args: LayerArgs & { numHeads: number; keyDim: number; valueDim?: number; dropout?: number }) {
+    super(args);
+    this.numHeads = args.numHeads;
+    this.keyDim = args.keyDim;
+    this.valueDim = args.valueDim ?? args.keyDim;
+    this.dropout = args.dropout ?? 0;
+  }
+  private shapes(inputShape: Shape | Shape[]): Shape[] {
+    const list = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as Shape[];
+    return [list[0], list[1] ?? list[0], list[2] ?? list[1] ?? list[0]];
+  }
+  build(inputShape: Shape | Shape[]): void {
+    const [q, v, k] = this.shapes(inputShape).map((s) => s[s.length - 1]!);
+    const { numHeads: h, keyDim: kd, valueDim: vd } = this;
+    const glorot = () => tf.initializers.glorotUniform({});
+    const add = (name: string, shape: number[], init: ReturnType<typeof tf.initializers.zeros>) => (this.w[name] = this.addWeight(name, shape, 'float32', init));
+    add('query_kernel', [q, h, kd], glorot()); add('query_bias', [h, kd], tf.initializers.zeros());
+    add('key_kernel', [k, h, kd], glorot()); add('key_bias', [h, kd], tf.initializers.zeros());
+    add('value_kernel', [v, h, vd], glorot()); add('value_bias', [h, vd], tf.initializers.zeros());
+    add('output_kernel', [h, vd, q], glorot()); add('output_bias', [q], tf.initializers.zeros());
+    this.built = true;
+  }
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return this.shapes(inputShape)[0];
+  }
+  /** [b, t, d] x kernel [d, h, e] + bias [h, e] -> [b, h, t, e]. */
+  private project(x: tf.Tensor, name: string, e: number): tf.Tensor {
+    const [b, t, d] = x.shape;
+    const y = tf.add(tf.matMul(tf.reshape(x, [b * t, d]), tf.reshape(this.w[`${name}_kernel`].read(), [d, this.numHeads * e])), tf.reshape(this.w[`${name}_bias`].read(), [this.numHeads * e]));
+    return tf.transpose(tf.reshape(y, [b, t, this.numHeads, e]), [0, 2, 1, 3]);
+  }
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const [query, value, key] = [list[0], list[1] ?? list[0], list[2] ?? list[1] ?? list[0]];
+    return tf.tidy(() => {
+      const [b, t, d] = query.shape;
+      const q = tf.mul(this.project(query, 'query', this.keyDim), 1 / Math.sqrt(this.keyDim));
+      const k = this.project(key, 'key', this.keyDim);
+      const v = this.project(value, 'value', this.valueDim);
+      let scores = tf.softmax(tf.matMul(q, k, false, true));
+      if (kwargs?.training && this.dropout > 0) scores = tf.dropout(scores, this.dropout);
+      const heads = tf.reshape(tf.transpose(tf.matMul(scores, v), [0, 2, 1, 3]), [b * t, this.numHeads * this.valueDim]);
+      const out = tf.add(tf.matMul(heads, tf.reshape(this.w.output_kernel.read(), [this.numHeads * this.valueDim, d])), this.w.output_bias.read());
+      return tf.reshape(out, [b, t, d]);
+    });
+  }
+  getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), numHeads: this.numHeads, keyDim: this.keyDim, valueDim: this.valueDim, dropout: this.dropout };
+  }
+}
+
+for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax, LayerNorm, MultiHeadAttention]) tf.serialization.registerClass(cls);
 
 /** Factories in the style of tf.layers.*, as generated model.ts calls them: `layers.zeroPadding1d({ ... })`. */
 export const zeroPadding1d = (args: ConstructorParameters<typeof ZeroPadding1D>[0]) => new ZeroPadding1D(args);
@@ -169,5 +232,6 @@ export const cropping1d = (args: ConstructorParameters<typeof Cropping1D>[0]) =>
 export const upSampling1d = (args: ConstructorParameters<typeof UpSampling1D>[0]) => new UpSampling1D(args);
 export const alphaElu = (args: ConstructorParameters<typeof AlphaELU>[0]) => new AlphaELU(args);
 export const layerNorm = (args: ConstructorParameters<typeof LayerNorm>[0]) => new LayerNorm(args);
+export const multiHeadAttention = (args: ConstructorParameters<typeof MultiHeadAttention>[0]) => new MultiHeadAttention(args);
 export const axisSoftmax = (args: ConstructorParameters<typeof AxisSoftmax>[0]) => new AxisSoftmax(args);
 
