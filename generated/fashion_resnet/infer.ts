@@ -7,7 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './runtime.js';
 import { loadModelFromDir } from './lib/model-io.js';
 import { printable } from './lib/printable.js';
-import { preprocessSample, loadImageForInference, parseCsvRowForInference, type Preprocessing } from './lib/data/index.js';
+import { preprocessSample, type Preprocessing } from './lib/data/preprocess.js';
+import { imageAdjustments, loadImageForInference } from './lib/data/image-folder.js';
+
+function parseCsvRowForInference(row: string, _prep: Preprocessing): never {
+  throw new Error(`${JSON.stringify(row)}: this model was not trained on CSV rows; give image files`);
+}
 
 export const DEFAULT_MODEL_DIR = "runs/fashion_resnet/model";
 
@@ -72,31 +77,51 @@ function formatPrediction(source: string, p: Prediction): string {
   return p.kind === 'regression' ? `${source}: ${p.value.toPrecision(6)}` : `${source}: ${p.label} (${(p.confidence * 100).toFixed(1)}%)`;
 }
 
-/** `npx tsx infer.ts [--model DIR] [--backend NAME] <image files...> | --csv "<row>"...` */
+const USAGE = 'usage: npx tsx infer.ts [--model DIR] [--backend NAME] [--strict] <image files...> | --csv "<row>" ...\n\n' +
+  'Images of another size or colour are resized and converted as training data was, and each change is reported;\n' +
+  '--strict refuses them instead.';
+
+/** `npx tsx infer.ts [--model DIR] [--backend NAME] [--strict] <image files...> | --csv "<row>"...` */
 async function main(argv: string[]): Promise<number> {
   let dir = DEFAULT_MODEL_DIR;
   let backend: string | undefined;
+  let strict = false;
   const inputs: ({ image: string } | { csv: string })[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if ((a === '--model' || a === '--backend' || a === '--csv') && argv[i + 1] === undefined) {
+      console.error(`error: ${a}: missing value\n\n${USAGE}`);
+      return 2;
+    }
     if (a === '--model') dir = argv[++i];
     else if (a === '--backend') backend = argv[++i];
     else if (a === '--csv') inputs.push({ csv: argv[++i] });
+    else if (a === '--strict') strict = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npx tsx infer.ts [--model DIR] [--backend NAME] <image files...> | --csv "<row>" ...');
+      console.log(USAGE);
       return 0;
     } else if (a.startsWith('--')) {
-      console.error(printable(`error: unknown option ${a}`));
+      console.error(`${printable(`error: unknown option '${a}'`)}\n\n${USAGE}`);
       return 2;
     } else inputs.push({ image: a });
   }
   if (inputs.length === 0) {
-    console.error('error: give image files or --csv rows to predict');
+    console.error(`error: give image files or --csv rows to predict\n\n${USAGE}`);
     return 2;
   }
   await initBackend(backend, { quiet: true });
   const loaded = await loadModel(dir);
-  for (const input of inputs) console.log(printable(formatPrediction('image' in input ? input.image : input.csv, await predict(loaded, input))));
+  for (const input of inputs) {
+    if ('image' in input) {
+      const changes = await imageAdjustments(input.image, loaded.preprocessing);
+      if (changes.length > 0 && strict) {
+        console.error(printable(`error: ${input.image}: does not fit the model as it is (would be ${changes.join(', ')}); --strict refuses it`));
+        return 1;
+      }
+      if (changes.length > 0) console.error(printable(`note: ${input.image}: ${changes.join(', ')}`));
+    }
+    console.log(printable(formatPrediction('image' in input ? input.image : input.csv, await predict(loaded, input))));
+  }
   return 0;
 }
 

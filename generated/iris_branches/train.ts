@@ -6,8 +6,8 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './runtime.js';
 import { buildModel } from './model.js';
-import { loadData, DATASET } from './data.js';
-import { evaluateModel } from './evaluate.js';
+import { loadData, trainingAugmentation, DATASET } from './data.js';
+import { describeRun, evaluateModel } from './evaluate.js';
 import { parseTrainArgs, trainUsage, CliError, type TrainCliOptions } from './lib/cli-args.js';
 import { train, trainOutputPaths, TrainError, type TrainResult } from './lib/trainer.js';
 import { resolveCompleteDir, saveModelAtomic } from './lib/model-io.js';
@@ -15,7 +15,7 @@ import { captureModelWeights, nonFiniteWeight } from './lib/checkpoint.js';
 import { acquireOutputLock } from './lib/out-lock.js';
 import { printable } from './lib/printable.js';
 import { interruptRequested, isTrainingWorker, runInWorker, shouldRunInWorker, stdoutIsTTY, INTERRUPTED_EXIT_CODE } from './lib/interrupt.js';
-import { augmentBatch, augmentationIsActive } from './lib/data/index.js';
+import { closingLine, drawsBar } from './lib/progress.js';
 import type { TrainSpec } from './lib/spec-types.js';
 
 /** Training IrisBranches as the spec declares it. */
@@ -107,7 +107,10 @@ export async function runTraining(opts: Partial<TrainCliOptions> = {}): Promise<
   const lock = acquireOutputLock(outDir);
   try {
     const backend = await initBackend(opts.backend, { quiet: opts.quiet });
-    const data = await loadData({ dataDir: opts.dataDir, seed, limit: opts.limit, log, progress: !opts.quiet && stdoutIsTTY() });
+    const data = await loadData({
+      dataDir: opts.dataDir, datasetPaths: opts.datasetPaths, seed, limit: opts.limit, log,
+      progress: drawsBar(opts.progress ?? 'auto', opts.quiet ?? false, stdoutIsTTY()),
+    });
     try {
       return await trainAndSave(opts, { outDir, seed, backend, data, log });
     } finally {
@@ -123,11 +126,7 @@ type Loaded = Awaited<ReturnType<typeof loadData>>;
 async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: string; seed: number; backend: string; data: Loaded; log: (line: string) => void }): Promise<TrainOutcome> {
   const { outDir, seed, backend, data, log } = run;
   const model = buildModel(seed);
-  // Augmentation applies to image batches [n, h, w, c] of the training split only.
-  const aug = DATASET.augment;
-  const augment = aug && augmentationIsActive(aug) && data.train.x.rank === 4
-    ? (x: tf.Tensor, s: number) => augmentBatch(x as tf.Tensor4D, aug, s)
-    : undefined;
+  const augment = trainingAugmentation(data.train.x);
   const result = await train({
     training: classWeightsByIndex(TRAINING, data.classes),
     model,
@@ -139,6 +138,7 @@ async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: strin
     resume: opts.resume ?? false,
     quiet: opts.quiet ?? false,
     log,
+    progress: opts.progress ?? 'auto',
     epochs: opts.epochs,
     batchSize: opts.batchSize,
     seed,
@@ -157,10 +157,15 @@ async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: strin
 
   // Save first, report second: a failure while evaluating or plotting never costs the model.
   const modelDir = path.join(outDir, 'model');
+  const facts = describeRun(data, backend, seed, {
+    epochsPlanned: opts.epochs ?? TRAINING.epochs, epochsRun: result.epochsRun, stopReason: result.stopReason ?? 'completed',
+    epochSeconds: result.epochSeconds, samplesPerSecond: result.samplesPerSecond,
+  });
   const manifest = {
     spec: SPEC_SOURCE, specHash: SPEC_HASH, training: TRAINING.name, nncVersion: NNC_VERSION, tfjsVersion: tf.version.tfjs,
     backend, date: new Date().toISOString(), epochs: result.epochsRun, stopReason: result.stopReason ?? null,
     evaluatedOn: data.test ? 'test' : data.validation ? 'validation' : null, metrics: {} as Record<string, number | null>,
+    run: facts,
   };
   await saveModelAtomic(result.model, modelDir, {
     'labels.json': data.classes, 'preprocessing.json': data.preprocessing, 'manifest.json': manifest,
@@ -172,10 +177,11 @@ async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: strin
   const evalSplit = data.test ?? data.validation;
   try {
     const evaluation = evalSplit
-      ? await evaluateModel(result.model, evalSplit, data, { outDir, history: result.history, backend, title: TRAINING.name, specSource: SPEC_SOURCE, log })
+      ? await evaluateModel(result.model, evalSplit, data, { outDir, history: result.history, backend, title: TRAINING.name, specSource: SPEC_SOURCE, run: facts, log })
       : { metrics: {} };
     manifest.metrics = evaluation.metrics;
     writeFileAtomic(path.join(modelDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    log(closingLine(result, modelDir, evalSplit ? path.join(outDir, 'report', 'report.md') : null));
     return { outDir, backend, result, metrics: evaluation.metrics, saved: true };
   } catch (e) {
     const reportError = `evaluating or writing the report failed: ${(e as Error).message} (the model is saved in ${modelDir})`;
@@ -188,16 +194,16 @@ async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: strin
 async function main(): Promise<number> {
   let opts: TrainCliOptions;
   try {
-    opts = parseTrainArgs(process.argv.slice(2), { out: DEFAULT_OUT });
+    opts = parseTrainArgs(process.argv.slice(2), { out: DEFAULT_OUT, source: DATASET.source });
   } catch (e) {
     if (e instanceof CliError) {
-      console.error(`error: ${e.message}\n\n${trainUsage('train.ts', { out: DEFAULT_OUT })}`);
+      console.error(`error: ${e.message}\n\n${trainUsage('train.ts', { out: DEFAULT_OUT, source: DATASET.source })}`);
       return 2;
     }
     throw e;
   }
   if (opts.help) {
-    console.log(trainUsage('train.ts', { out: DEFAULT_OUT }));
+    console.log(trainUsage('train.ts', { out: DEFAULT_OUT, source: DATASET.source }));
     return 0;
   }
   if (shouldRunInWorker()) return runInWorker(new URL(import.meta.url), process.argv.slice(2));
