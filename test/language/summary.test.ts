@@ -10,7 +10,7 @@ describe('nnc summary', () => {
     ['test/fixtures/models/mnist_convnet.nn', '34,826'],
     ['test/fixtures/models/vgg16.nn', '138,357,544'],
     // keras-io's functional API guide: the convolutional autoencoder (conv2d_transpose, up_sampling2d)
-    ['specs/conv_autoencoder.nn', '28,241'],
+    ['specs/published/conv_autoencoder.nn', '28,241'],
   ])('%s has %s parameters', async (file, total) => {
     const r = await nnc('summary', file);
     expect(r.code).toBe(0);
