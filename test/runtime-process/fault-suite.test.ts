@@ -116,7 +116,9 @@ describe.runIf(process.env.NNC_FAULT_SUITE === '1')('fault suite: real trainer p
   }, TIMEOUT);
 
   it('three trainers started at once on one --out: one trains, the others are refused', async () => {
-    const c = compileTrainer('race', BLOBS_SPEC({ epochs: 2 }), { 'blobs.csv': blobsCsv(300) });
+    // Long enough that the winner still holds the lock when the slowest racer has started (tsx start-up varies by
+    // seconds on 2 busy cores): with 2 epochs a racer could start after the winner finished and train too.
+    const c = compileTrainer('race', BLOBS_SPEC({ epochs: 40 }), { 'blobs.csv': blobsCsv(2000) });
     const out = path.join(c.dir, 'run');
     const racers = [0, 1, 2].map(() => startTrainer(c.trainerDir, ['--backend', 'cpu', '--out', out]));
     const results = await Promise.all(racers.map((p) => p.exited));
