@@ -111,3 +111,16 @@ export function normRank(layer: AnyLayer, ctx: LayerContext): void {
     throw new ShapeFailure([diag('NN3049', layerSpan(ctx), { layer: q(layer.name), found: showShape(ctx.inShape) })]);
   }
 }
+
+/** Output height and width of a 2-D kernel window (conv2d and its depthwise/separable kin), after the rank and
+ *  strides-with-dilation checks they share. */
+export function kernelWindow2d(
+  layer: AnyLayer & { kernel: number[]; strides: number[]; dilation: number[]; padding: 'valid' | 'same' }, ctx: LayerContext,
+): [number, number] {
+  spatialRank(layer, ctx, 3);
+  checkStridesWithDilation(layer, ctx, layer.strides, layer.dilation);
+  const written = `[${layer.kernel.join(', ')}]`;
+  const [h, w] = [0, 1].map((a) =>
+    windowLength(layer, ctx, 'kernel', a, AXES_2D[a], layer.kernel[a], layer.strides[a], layer.dilation[a], layer.padding, written));
+  return [h, w];
+}

@@ -2,7 +2,7 @@
 import { arg, weightedArgs } from '../args.js';
 import { TFJS_ACTIVATION, weighted } from '../config-kit.js';
 import { defineLayer } from '../module.js';
-import { AXES_2D, checkStridesWithDilation, outcome, softmaxWarning, spatialRank, windowLength } from '../shape-kit.js';
+import { kernelWindow2d, outcome, softmaxWarning } from '../shape-kit.js';
 
 export default defineLayer({
   type: 'conv2d',
@@ -13,11 +13,7 @@ export default defineLayer({
   positional: ['filters', 'kernel'],
   aliases: { kernel_size: 'kernel', dilation_rate: 'dilation' },
   shape(layer, ctx) {
-    spatialRank(layer, ctx, 3);
-    checkStridesWithDilation(layer, ctx, layer.strides, layer.dilation);
-    const written = `[${layer.kernel.join(', ')}]`;
-    const [h, w] = [0, 1].map((a) =>
-      windowLength(layer, ctx, 'kernel', a, AXES_2D[a], layer.kernel[a], layer.strides[a], layer.dilation[a], layer.padding, written));
+    const [h, w] = kernelWindow2d(layer, ctx);
     const out = [h, w, layer.filters];
     const bias = layer.use_bias ? layer.filters : 0;
     const macs = layer.kernel[0] * layer.kernel[1] * ctx.inShape[2] * layer.filters;

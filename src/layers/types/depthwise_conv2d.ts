@@ -2,7 +2,7 @@
 import { arg } from '../args.js';
 import { TFJS_ACTIVATION, initializer, regularizer } from '../config-kit.js';
 import { defineLayer } from '../module.js';
-import { AXES_2D, checkStridesWithDilation, outcome, softmaxWarning, spatialRank, windowLength } from '../shape-kit.js';
+import { kernelWindow2d, outcome, softmaxWarning } from '../shape-kit.js';
 
 export default defineLayer({
   type: 'depthwise_conv2d',
@@ -15,11 +15,7 @@ export default defineLayer({
   positional: ['kernel'],
   aliases: { kernel_size: 'kernel', dilation_rate: 'dilation' },
   shape(layer, ctx) {
-    spatialRank(layer, ctx, 3);
-    checkStridesWithDilation(layer, ctx, layer.strides, layer.dilation);
-    const written = `[${layer.kernel.join(', ')}]`;
-    const [h, w] = [0, 1].map((a) =>
-      windowLength(layer, ctx, 'kernel', a, AXES_2D[a], layer.kernel[a], layer.strides[a], layer.dilation[a], layer.padding, written));
+    const [h, w] = kernelWindow2d(layer, ctx);
     const channels = ctx.inShape[2] * layer.depth_multiplier;
     const out = [h, w, channels];
     const bias = layer.use_bias ? channels : 0;
