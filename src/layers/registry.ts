@@ -1,6 +1,6 @@
 // The layer registry: looks a layer type's module up, and derives from all modules what other phases need:
 // the layers' JSON Schemas, positional arguments, Keras aliases, pair arguments and the spec's Layer type.
-import { layerModules } from './all.js';
+import { layerModules } from './modules.generated.js';
 import type { Schema } from './args.js';
 import type { LayerModule, LayerOfModule } from './module.js';
 

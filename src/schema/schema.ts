@@ -1,5 +1,5 @@
 // The JSON Schema (draft 2020-12) of the normalized spec, built here so layer schemas can share their parts;
-// `npm run schema` writes it to nn-spec.schema.json (a test keeps that file current). Defaults live here
+// src/tools/generate.ts writes it to nn-spec.schema.json and compiles its validator (both derived, git-ignored). Defaults live here
 // and are filled in by ajv (useDefaults), so this is the one place that says what a default is.
 
 import type { Schema } from '../layers/args.js';

@@ -1,4 +1,4 @@
-// `npm run build`: bundles the CLI and makes what speeds up its start.
+// `npm run build`: derives the generated sources (src/tools/generate.ts), bundles the CLI and makes what speeds up its start.
 //   dist/nnc.cjs           the whole CLI in one CommonJS file, which bin/nnc.js runs
 //   dist/nnc.cjs.cache     V8's code cache for it, written by a first run (bin/nnc.js)
 //   dist/nnc-snapshot.cjs  the same CLI with src/cli/snapshot.ts as entry
@@ -12,6 +12,7 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { generateSources } from './generate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = path.join(root, 'dist');
@@ -30,6 +31,8 @@ const common: BuildOptions = {
   absWorkingDir: root,
 };
 
+// The layer list, the schema and its validator first: the bundles include them.
+await generateSources();
 rmSync(dist, { recursive: true, force: true });
 await build({
   ...common,

@@ -1,10 +1,13 @@
 // The layer registry: every layer type is one module, and each module's shape rule gives the output shape,
 // parameter counts and FLOPs that a hand derivation gives (test/fixtures/layers/<type>.json, with the working).
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/pipeline.js';
 import { allLayerModules, layerArgumentAliases, layerModule, layerTypes, pairArguments } from '../../src/layers/registry.js';
 import { specSchema } from '../../src/schema/schema.js';
+import { schemaFiles } from '../../src/schema/build.js';
+import { LAYER_LIST_FILE, layerListSource, layerModuleFiles } from '../../src/tools/generate.js';
 
 interface Case { layer: string; input?: number[]; inputs?: [string, number[]][]; dtype?: string; out: number[]; trainable: number; nonTrainable: number; flops: number; why: string }
 
@@ -27,6 +30,17 @@ describe('layer registry', () => {
   it('has a module file for every registered type, and registers every module file', () => {
     const files = readdirSync('src/layers/types').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
     expect([...layerTypes].sort()).toEqual(files);
+  });
+
+  it('discovers the modules: the layer list, the schema and its validator are derived files that git ignores', () => {
+    // Adding a layer type is its module, its fixtures and a README line: no registration list, no regenerated file.
+    const derived = [LAYER_LIST_FILE, ...schemaFiles(process.cwd()).map(([f]) => f)];
+    expect(execFileSync('git', ['ls-files', '--', ...derived], { encoding: 'utf8' })).toBe('');
+    expect(execFileSync('git', ['check-ignore', '--', ...derived], { encoding: 'utf8' }).trim().split('\n')).toEqual(derived);
+    // ... and they are current (test/setup/generate.ts wrote them before this run)
+    expect(readFileSync(LAYER_LIST_FILE, 'utf8')).toBe(layerListSource(layerModuleFiles()));
+    for (const [file, content] of schemaFiles(process.cwd())) expect(readFileSync(file, 'utf8'), file).toBe(content);
+    expect(JSON.parse(readFileSync('src/schema/nn-spec.schema.json', 'utf8'))).toEqual(specSchema);
   });
 
   it('has hand-derived FLOPs and parameter fixtures for every layer type', () => {
