@@ -1,6 +1,6 @@
 // Image folders: root/<class>/*.png|jpg|jpeg, classes = sorted folder names. Decoding uses tfjs-node's
-// decodeImage when the tensorflow backend is loaded, else sharp. The pixel count is checked from the header
-// before decoding, as a bound against decompression bombs.
+// decodeImage when the tensorflow backend is loaded, else sharp. Each file's header is checked before the file is
+// read (image-header.ts), as a bound against decompression bombs and files that only pretend to be images.
 
 import { checkDataFile } from './files.js';
 import { readdir, readFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { ImageFolderDataset } from '../spec-types.js';
 import { DataError } from './errors.js';
+import { ByteBudget, checkImageFile } from './image-header.js';
 import type { ReadContext, SamplePool, SourceData } from './pool.js';
 import { preprocessSample, type Preprocessing } from './preprocess.js';
 
@@ -35,9 +36,28 @@ function loadedTfNode(): Promise<TfNodeModule | null> {
   return tfNodePromise;
 }
 
-/** Decodes one image file to raw HWC pixel values 0..255, resized to the target size and channel count. */
+/** Bytes of files and pixels that decoders may hold at once (one image bigger than this still decodes, alone). */
+export const DECODE_BUDGET_BYTES = 256 * 1024 * 1024;
+const decodeBudget = new ByteBudget(DECODE_BUDGET_BYTES);
+
+/**
+ * Decodes one image file to raw HWC pixel values 0..255, resized to the target size and channel count. The header
+ * is checked first (pixels, and bytes its dimensions allow), and the file and its pixels count against a budget
+ * shared by all decoders, so a folder of huge files neither is read whole nor decoded eight at a time.
+ */
 export async function decodeImageFile(path: string, target: ImageTarget, maxPixels = MAX_INPUT_PIXELS): Promise<Float32Array> {
   await checkDataFile(path, 'the image file');
+  const header = await checkImageFile(path, maxPixels);
+  const cost = header.fileBytes + header.width * header.height * 4;
+  await decodeBudget.acquire(cost);
+  try {
+    return await decodeChecked(path, target, maxPixels);
+  } finally {
+    decodeBudget.release(cost);
+  }
+}
+
+async function decodeChecked(path: string, target: ImageTarget, maxPixels: number): Promise<Float32Array> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -45,17 +65,6 @@ export async function decodeImageFile(path: string, target: ImageTarget, maxPixe
     throw new DataError(`${path}: cannot read image (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   if (bytes.length === 0) throw new DataError(`${path}: empty file (0 bytes), not an image`);
-  let width: number | undefined;
-  let height: number | undefined;
-  try {
-    ({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata()); // header only: size checked below
-  } catch (error) {
-    throw new DataError(`${path}: not a readable PNG/JPEG image (${(error as Error).message})`);
-  }
-  if (!width || !height) throw new DataError(`${path}: not a readable PNG/JPEG image (no dimensions)`);
-  if (width * height > maxPixels) {
-    throw new DataError(`${path}: image is ${width} x ${height} = ${width * height} pixels, over the limit of ${maxPixels}`);
-  }
   const tfNode = await loadedTfNode();
   try {
     if (tfNode) return decodeWithTfNode(tfNode, bytes, target);
