@@ -56,6 +56,11 @@ export const schemaMessages = {
   NN2023: { severity: 'error', template: 'missing shape for input {name} of model {model}', help: 'write its sample shape, e.g. `input {name}: [28, 28]`' },
   // NN2012 (a second `input`) is retired: models may have several inputs.
   NN2026: { severity: 'error', template: 'block {name} has the name of a layer type', help: 'rename the block: `{name}` always means the layer' },
+  NN2030: {
+    severity: 'error',
+    template: 'argument {key} of {owner} cannot override its {what}',
+    help: 'did you mean {fix}? the {what} is written {where}',
+  },
   NN2025: { severity: 'error', template: 'duplicate tensor name {name} in model {model}', help: 'the first tensor named {name} is at {line}:{column}; rename one of them' },
 } as const satisfies Record<string, MessageDef>;
 

@@ -10,7 +10,7 @@ import type { ArgNode, BlockNode, InputNode, LayerNode, ModelNode, NameNode, Val
 import { layerModule, layerTypes } from '../layers/registry.js';
 import { unavailableLayers } from '../layers/unavailable.js';
 import { layerPositional, pairArguments } from './tables.js';
-import type { JsonObject, ValueConverter } from './values.js';
+import { callType, type JsonObject, type ValueConverter } from './values.js';
 
 
 interface Ref { text: string; span: Span }
@@ -263,7 +263,7 @@ class ModelBuilder {
     const lp = `${this.ptr}/layers/${l}`;
     values.spans.set(lp, { value: stmt.span, key: stmt.type.span });
     values.spans.set(`${lp}/type`, { value: stmt.type.span });
-    const args = values.args(argNodes, lp, layerPositional[type], `layer ${q(type)}`);
+    const args = values.args(argNodes, lp, layerPositional[type], `layer ${q(type)}`, callType);
     if ('inputs' in args) {
       // The tensors a layer takes are written after its call, so that they resolve as names.
       this.diagnostics.push(diag('NN2002', values.spans.keyAt(`${lp}/inputs`), { found: q('inputs'), owner: `layer ${q(type)}` }, {

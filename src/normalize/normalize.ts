@@ -9,7 +9,7 @@ import type { BlockNode, DatasetNode, FileNode, TrainNode } from '../syntax/ast.
 import { sourcePositional } from './tables.js';
 import { normalizeModel } from './model.js';
 import { layerModule } from '../layers/registry.js';
-import { ValueConverter, type Json, type JsonObject } from './values.js';
+import { ValueConverter, type Json, type JsonObject, type Reserved } from './values.js';
 
 export interface RawSpec {
   source: string;
@@ -98,17 +98,26 @@ function checkReference(kind: string, name: string, span: Span, known: Map<strin
   return 0;
 }
 
+/** What a dataset's declaration says (`dataset d = csv(...)`) and its arguments may not restate. */
+function datasetReserved(name: string, source: string): Reserved {
+  return {
+    name: { what: 'name', where: 'after `dataset`', fix: (v) => `\`dataset ${v} = ${source}(...)\`` },
+    source: { what: 'source', where: 'after `=`', fix: (v) => `\`dataset ${name} = ${v}(...)\`` },
+  };
+}
+
 function datasetSpec(d: DatasetNode, index: number, values: ValueConverter): JsonObject {
   const ptr = pointer('datasets', index);
   values.spans.set(ptr, { value: d.span, key: d.name.span });
   values.spans.set(`${ptr}/source`, { value: d.source.span });
   const source = d.source.text;
+  const reserved = datasetReserved(d.name.text, source);
   const out: JsonObject = {
     name: d.name.text,
     source,
-    ...values.args(d.args, ptr, sourcePositional[source] ?? [], `dataset source ${q(source)}`),
+    ...values.args(d.args, ptr, sourcePositional[source] ?? [], `dataset source ${q(source)}`, reserved),
   };
-  const props = values.properties(d.props, ptr, `dataset ${q(d.name.text)}`);
+  const props = values.properties(d.props, ptr, `dataset ${q(d.name.text)}`, reserved);
   for (const [key, value] of Object.entries(props)) {
     if (Object.hasOwn(out, key)) {
       values.diagnostics.push(diag('NN2010', values.spans.keyAt(`${ptr}/${key}`), { name: q(key) }));
@@ -119,6 +128,14 @@ function datasetSpec(d: DatasetNode, index: number, values: ValueConverter): Jso
   // `test: "data/test.csv"` names a file; `test: 10%` a fraction. The spec keeps the two apart.
   for (const key of ['test', 'validation']) {
     if (typeof out[key] === 'string') {
+      if (Object.hasOwn(out, `${key}_path`)) {
+        // `test: "a.csv", test_path: "b.csv"`: one file would silently replace the other
+        values.diagnostics.push(diag('NN2010', values.spans.keyAt(`${ptr}/${key}_path`), { name: q(`${key}_path`) }, {
+          help: `\`${key}: "file"\` already names the ${key} file; remove one of the two`,
+        }));
+        delete out[key];
+        continue;
+      }
       out[`${key}_path`] = out[key];
       delete out[key];
       const entry = values.spans.keyAt(`${ptr}/${key}`);
@@ -135,8 +152,14 @@ function trainSpec(t: TrainNode, name: string, index: number, values: ValueConve
   values.spans.set(ptr, { value: t.span, key: (t.alias ?? t.model).span });
   values.spans.set(`${ptr}/model`, { value: t.model.span });
   values.spans.set(`${ptr}/dataset`, { value: t.dataset.span });
-  const props = values.properties(t.props, ptr, `train ${q(name)}`);
-  const out: JsonObject = { name, model: t.model.text, dataset: t.dataset.text, ...props };
+  const [model, dataset] = [t.model.text, t.dataset.text];
+  const reserved: Reserved = {
+    name: { what: 'name', where: 'after `as`', fix: (v) => `\`train ${model} on ${dataset} as ${v}\`` },
+    model: { what: 'model', where: 'after `train`', fix: (v) => `\`train ${v} on ${dataset}\`` },
+    dataset: { what: 'dataset', where: 'after `on`', fix: (v) => `\`train ${model} on ${v}\`` },
+  };
+  const props = values.properties(t.props, ptr, `train ${q(name)}`, reserved);
+  const out: JsonObject = { name, model, dataset, ...props };
   if (typeof out.loss === 'string') out.loss = lossAliases[out.loss] ?? out.loss;
   for (const key of ['early_stopping', 'checkpoint']) if (out[key] === true) out[key] = {};
   if (out.metrics !== undefined && !Array.isArray(out.metrics)) out.metrics = [out.metrics as Json];

@@ -8,6 +8,23 @@ import { argumentAliases, callAliases, callPositional, isTypedObjectKey, layerPo
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
 
+/**
+ * Keys the normalizer writes itself (a call's `type`, a training's `model`, a dataset's `name`): written as an
+ * argument, one would silently replace the declaration, so it is an error that says where the value belongs.
+ */
+export type Reserved = Record<string, { what: string; where: string; fix: (value: string) => string }>;
+
+/** A call's `type` is the name of the call: `max_pool2d(2, type: avg_pool2d)` must not be average pooling. */
+export const callType: Reserved = { type: { what: 'type', where: 'as the name of the call', fix: (v) => `\`${v}(...)\`` } };
+
+/** How a value reads in a did-you-mean: a name or number as written, anything longer elided. */
+function written(v: ValueNode): string {
+  if (v.kind === 'call' && v.args === null) return v.name.text;
+  if (v.kind === 'string') return JSON.stringify(v.value);
+  if (v.kind === 'number') return v.text;
+  return '...';
+}
+
 export class ValueConverter {
   constructor(readonly spans: SpanIndex, readonly diagnostics: Diagnostic[]) {}
 
@@ -47,7 +64,7 @@ export class ValueConverter {
         this.spans.set(`${ptr}/type`, { value: v.name.span });
         // An unknown name is reported by the schema; its positional arguments have no names to take.
         const args = type in callPositional ? v.args : v.args.filter((a) => a.key);
-        return { type, ...this.args(args, ptr, callPositional[type] ?? [], q(v.name.text)) };
+        return { type, ...this.args(args, ptr, callPositional[type] ?? [], q(v.name.text), callType) };
       }
     }
   }
@@ -55,25 +72,25 @@ export class ValueConverter {
   /** A layer call's arguments, positional ones named, a number given for a pair taken for both axes. */
   layer(type: string, args: ArgNode[], ptr: string, typeSpan: Span): JsonObject {
     this.spans.set(`${ptr}/type`, { value: typeSpan });
-    const out = this.args(args, ptr, layerPositional[type], `layer ${q(type)}`);
+    const out = this.args(args, ptr, layerPositional[type], `layer ${q(type)}`, callType);
     for (const key of Object.keys(out)) if (pairArguments[type].has(key) && typeof out[key] === 'number') out[key] = [out[key], out[key]];
     return { type, ...out };
   }
 
   /** `key: value` pairs, with duplicates reported. */
-  properties(props: PropertyNode[], ptr: string, owner: string): JsonObject {
+  properties(props: PropertyNode[], ptr: string, owner: string, reserved?: Reserved): JsonObject {
     const out: JsonObject = {};
-    for (const p of props) this.assign(out, p.key, p.value, ptr, owner);
+    for (const p of props) this.assign(out, p.key, p.value, ptr, owner, true, reserved);
     return out;
   }
 
   /** Call or layer arguments: positional ones take the names in `positional`, in order. */
-  args(args: ArgNode[], ptr: string, positional: string[], owner: string): JsonObject {
+  args(args: ArgNode[], ptr: string, positional: string[], owner: string, reserved?: Reserved): JsonObject {
     const out: JsonObject = {};
     let next = 0;
     for (const a of args) {
       if (a.key) {
-        this.assign(out, a.key, a.value, ptr, owner);
+        this.assign(out, a.key, a.value, ptr, owner, true, reserved);
         continue;
       }
       const name = positional[next++];
@@ -90,8 +107,13 @@ export class ValueConverter {
     return out;
   }
 
-  private assign(out: JsonObject, keyNode: NameNode, value: ValueNode, ptr: string, owner: string, keyWritten = true): void {
+  private assign(out: JsonObject, keyNode: NameNode, value: ValueNode, ptr: string, owner: string, keyWritten = true, reserved?: Reserved): void {
     const key = argumentAliases[keyNode.text] ?? keyNode.text;
+    const declared = reserved && Object.hasOwn(reserved, key) ? reserved[key] : undefined;
+    if (declared) {
+      this.diagnostics.push(diag('NN2030', keyNode.span, { key: q(key), owner, what: declared.what, fix: declared.fix(written(value)), where: declared.where }));
+      return;
+    }
     const childPtr = `${ptr}${pointer(key)}`;
     if (Object.hasOwn(out, key)) {
       this.diagnostics.push(diag('NN2010', keyNode.span, { name: q(key) }, { help: `remove one of the two \`${key}\` in ${owner}` }));
