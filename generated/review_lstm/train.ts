@@ -162,7 +162,7 @@ async function trainAndSave(opts: Partial<TrainCliOptions>, run: { outDir: strin
   const modelDir = path.join(outDir, 'model');
   const facts = describeRun(data, backend, seed, {
     epochsPlanned: opts.epochs ?? TRAINING.epochs, epochsRun: result.epochsRun, stopReason: result.stopReason ?? 'completed',
-    epochSeconds: result.epochSeconds, samplesPerSecond: result.samplesPerSecond,
+    epochSeconds: result.allEpochSeconds, samplesPerSecond: result.samplesPerSecond,
   });
   const manifest = {
     spec: SPEC_SOURCE, specHash: SPEC_HASH, training: TRAINING.name, nncVersion: NNC_VERSION, tfjsVersion: tf.version.tfjs,

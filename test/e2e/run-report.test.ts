@@ -112,6 +112,20 @@ describe('run reports and the three generated programs', () => {
     expect(resumed.out).not.toMatch(/epoch 2\/1/);
   });
 
+  it('--resume to more epochs: the report times every epoch, those trained before the resume too', () => {
+    const before = JSON.parse(read('model', 'manifest.json')).run.training.epochSeconds as number[];
+    const resumed = run('train.ts', ['--epochs', '2', '--limit', '96', '--backend', 'cpu', '--out', 'run', '--resume']);
+    expect(resumed.code, resumed.out).toBe(0);
+    expect(resumed.out).toMatch(/\(1 trained now, /);
+    const after = JSON.parse(read('model', 'manifest.json')).run.training;
+    expect(after).toMatchObject({ epochsRun: 2, epochsPlanned: 2 });
+    expect(after.epochSeconds).toHaveLength(2);
+    expect(after.epochSeconds[0]).toBe(before[0]); // from the checkpoint, not measured again
+    expect(after.epochSeconds[1]).toBeGreaterThan(0);
+    const shown = after.epochSeconds.map((s: number) => s.toFixed(1)).join(', ');
+    expect(read('report', 'report.md')).toMatch(new RegExp(`\\| time per epoch \\| [\\d.]+ (s|min \\d+ s) on average \\(${shown} s\\) \\|`));
+  });
+
   it('train.ts --help names what each option takes', () => {
     const help = run('train.ts', ['--help']);
     expect(help.code).toBe(0);

@@ -52,6 +52,35 @@ describe('resume', () => {
     }
   });
 
+  it('keeps the time of every epoch in the checkpoint, so a resumed run knows those trained before it', async () => {
+    const spec = makeSpec({ epochs: 4 });
+    const common = { training: spec, numClasses: 3, train: trainSplit, validation: valSplit, quiet: true };
+    for (const stopAt of ['epoch', 'batch'] as const) {
+      const outDir = tempDir();
+      const controller = new AbortController();
+      const first = await train({
+        ...common, model: buildMlp(1), outDir, resume: false, signal: controller.signal,
+        onEpochEnd: (epoch) => { if (stopAt === 'epoch' && epoch === 1) controller.abort(); },
+        onBatchEnd: (epoch, done) => { if (stopAt === 'batch' && epoch === 2 && done === 96) controller.abort(); },
+      });
+      expect(first.epochSeconds).toHaveLength(2);
+      expect(first.allEpochSeconds).toEqual(first.epochSeconds);
+      const state = (await readCheckpoint(trainOutputPaths(outDir).checkpoint))!.state;
+      expect(state.epochSeconds).toEqual(first.epochSeconds);
+      if (stopAt === 'batch') expect(state.partialEpochSeconds).toBeGreaterThan(0);
+      else expect(state.partialEpochSeconds).toBe(0);
+      const resumed = await train({ ...common, model: buildMlp(1), outDir, resume: true });
+      expect(resumed.epochSeconds).toHaveLength(2); // this call's epochs
+      expect(resumed.allEpochSeconds).toHaveLength(4);
+      expect(resumed.allEpochSeconds.slice(0, 2)).toEqual(first.epochSeconds);
+      expect(resumed.allEpochSeconds.slice(2, 4).every((s) => s > 0)).toBe(true);
+      // The epoch cut by the interrupt counts the time of both parts.
+      if (stopAt === 'batch') expect(resumed.allEpochSeconds[2]).toBeCloseTo(resumed.epochSeconds[0] + state.partialEpochSeconds!, 2);
+      const final = (await readCheckpoint(trainOutputPaths(outDir).checkpoint))!.state;
+      expect(final.epochSeconds).toEqual(resumed.allEpochSeconds);
+    }
+  });
+
   it('starts fresh when asked to resume without a checkpoint, and does nothing more once finished', async () => {
     const outDir = tempDir();
     const lines: string[] = [];

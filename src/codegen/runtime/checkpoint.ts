@@ -38,6 +38,12 @@ export interface TrainState {
   schedule: ScheduleState;
   /** Set when early stopping ended the run, so resuming does not train further. */
   stopReason: 'early_stopping' | null;
+  /**
+   * Wall-clock seconds of each completed epoch, across interrupted and resumed runs, and those already spent on
+   * epoch `epochsDone` when it was interrupted. Absent in checkpoints written before nnc recorded them.
+   */
+  epochSeconds?: number[];
+  partialEpochSeconds?: number;
 }
 
 /** Weights as bytes + specs, kept in JS memory (no tensors) for rollbacks and restore_best_weights. */

@@ -19,7 +19,7 @@ export interface RunFacts {
     epochsRun: number;
     /** Why training stopped: `completed`, `early_stopping`, `interrupted` or `nan`. */
     stopReason: string;
-    /** Wall-clock seconds of each epoch run in this process (a resumed run has fewer than epochsRun). */
+    /** Wall-clock seconds of each epoch, those trained before a --resume included (from the checkpoint). */
     epochSeconds: number[];
     samplesPerSecond: number | null;
   } | null;

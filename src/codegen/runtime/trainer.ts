@@ -35,6 +35,12 @@ export interface TrainResult {
   bestEpoch?: number;
   /** Wall-clock seconds of each epoch run by this call (training and validation), and training samples per second over them. */
   epochSeconds: number[];
+  /**
+   * Seconds of every completed epoch of the run, those before a --resume included (from the checkpoint); an epoch
+   * interrupted and resumed counts the time of both parts. Covers only this call's epochs when the checkpoint
+   * predates these records.
+   */
+  allEpochSeconds: number[];
   samplesPerSecond: number | null;
 }
 
@@ -128,6 +134,7 @@ function initialState(spec: TrainSpec, args: TrainArgs): TrainState {
     history: {}, earlyStopping: newMonitorState(), bestModel: newMonitorState(),
     schedule: newScheduleState(spec.optimizer.learning_rate),
     stopReason: null,
+    epochSeconds: [], partialEpochSeconds: 0,
   };
 }
 
@@ -287,7 +294,8 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
         const partial = await captureModelWeights(model);
         const bad = nonFiniteWeight(partial);
         if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
-        state = { ...state, samplesDoneInEpoch: start, partialSums: sums };
+        const partialEpochSeconds = start === 0 ? 0 : (firstSample > 0 ? state.partialEpochSeconds ?? 0 : 0) + (performance.now() - epochStart) / 1000;
+        state = { ...state, samplesDoneInEpoch: start, partialSums: sums, partialEpochSeconds };
         lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights: partial, spec: fingerprint });
         reporter.info(`interrupted at epoch ${epoch + 1}, sample ${start}/${n}; checkpoint saved in ${paths.checkpoint} (continue with --resume)`);
         return finish('interrupted');
@@ -319,9 +327,14 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
           await saveModelAtomic(model, paths.best, { 'checkpoint.json': { epoch: epoch + 1, monitor: spec.checkpoint.monitor, value } });
         }
       }
-      state = { ...state, epochsDone: epoch + 1, samplesDoneInEpoch: 0, partialSums: {}, epochRngState: nextEpochRngState };
-      lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights, spec: fingerprint });
+      // Timed up to the checkpoint that records it; an epoch resumed mid-way adds the part before the interrupt.
       const seconds = (performance.now() - epochStart) / 1000;
+      const wholeEpoch = seconds + (firstSample > 0 ? state.partialEpochSeconds ?? 0 : 0);
+      state = {
+        ...state, epochsDone: epoch + 1, samplesDoneInEpoch: 0, partialSums: {}, epochRngState: nextEpochRngState,
+        epochSeconds: [...(state.epochSeconds ?? []), wholeEpoch], partialEpochSeconds: 0,
+      };
+      lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights, spec: fingerprint });
       epochSeconds.push(seconds);
       reporter.epochEnd(epoch, logs, (n - firstSample) / Math.max(trainSeconds, 1e-9), seconds, includeLr);
       await args.onEpochEnd?.(epoch, logs);
@@ -347,6 +360,8 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       model, history: state.history, epochsRun: state.epochsDone,
       stoppedEarly: stopReason === 'early_stopping', stopReason, bestEpoch,
       epochSeconds, samplesPerSecond: secondsTraining > 0 ? samplesTrained / secondsTraining : null,
+      // A checkpoint of an older nnc has no records of the epochs before this call: those of this call are all there is.
+      allEpochSeconds: state.epochSeconds?.length === state.epochsDone ? state.epochSeconds : epochSeconds,
     };
   }
 }
