@@ -1,7 +1,7 @@
 // The generated train.ts as a user runs it: under a pseudo-terminal (util-linux `script`) it draws a live progress
 // bar that appears as soon as training starts and moves per batch; piped (CI logs), or with --progress plain, it
 // prints one line per epoch and no escape codes; every run ends with a closing line.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,17 +12,33 @@ interface Chunk { at: number; text: string }
 interface Run { code: number | null; chunks: Chunk[]; text: string; started: number }
 
 /** Runs a command, keeping each piece of output with the time it arrived. */
-function runTimed(command: string, args: string[], cwd: string): Promise<Run> {
+function runTimed(command: string, args: string[], cwd: string, onOutput?: (text: string) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const chunks: Chunk[] = [];
     const child = spawn(command, args, { cwd, env: { ...process.env, NNC_DATA_DIR: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (data: Buffer) => chunks.push({ at: performance.now(), text: data.toString('utf8') });
+    const keep = (data: Buffer) => {
+      chunks.push({ at: performance.now(), text: data.toString('utf8') });
+      onOutput?.(chunks.map((c) => c.text).join(''));
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, chunks, text: chunks.map((c) => c.text).join(''), started }));
   });
+}
+
+/** Each bar frame as drawn (`\r<frame>\x1b[K`), with the time its chunk arrived. */
+function frames(run: Run): { at: number; text: string }[] {
+  const found: { at: number; text: string }[] = [];
+  let text = '';
+  let seen = 0;
+  for (const chunk of run.chunks) {
+    text += chunk.text;
+    for (const m of text.slice(seen).matchAll(/\r(epoch [^\r\x1b]*)\x1b\[K/g)) found.push({ at: chunk.at, text: m[1] });
+    seen = Math.max(seen, text.lastIndexOf('\x1b[K') + 3);
+  }
+  return found;
 }
 
 /** When the first output matching `pattern` arrived (searching the text as it accumulated). */
@@ -48,6 +64,8 @@ describe.skipIf(!hasScript)('train.ts progress output', () => {
   let tty: Run;
   let piped: Run;
   let plain: Run;
+  let narrow: Run;
+  let resizedAt: number | null = null;
 
   beforeAll(async () => {
     dir = tempDir('progress');
@@ -66,6 +84,14 @@ describe.skipIf(!hasScript)('train.ts progress output', () => {
       runTimed(TSX, ['train.ts', ...trainArgs, '--out', path.join(dir, 'run-piped')], trainer),
     ]);
     plain = await runTimed('script', ['-qefc', `${command.replace('run-tty', 'run-plain')} --progress plain`, '/dev/null'], trainer);
+    // A 60-column terminal, narrowed to 40 (as a user resizing the window: stty on the pseudo-terminal sends SIGWINCH)
+    // once the first bar is on screen.
+    const narrowCommand = `tty; stty cols 60 rows 20; exec ${command.replace('run-tty', 'run-narrow').replace(`'--epochs' '2'`, `'--epochs' '3'`)}`;
+    narrow = await runTimed('script', ['-qefc', narrowCommand, '/dev/null'], trainer, (text) => {
+      if (resizedAt !== null || !/\repoch 1\/3 \[/.test(text)) return;
+      execFileSync('stty', ['-F', text.split(/\r?\n/)[0].trim(), 'cols', '40']);
+      resizedAt = performance.now();
+    });
   }, TRAINING_TIMEOUT);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -95,6 +121,22 @@ describe.skipIf(!hasScript)('train.ts progress output', () => {
     expect(tty.text).toMatch(/read 2000 images of 28 x 28 from train-images-idx3-ubyte\.gz/);
     // The epoch summary replaces the bar: the line is cleared first.
     expect(tty.text).toMatch(/\r\x1b\[Kepoch 1\/2 - loss [\d.]+ - acc [\d.]+ - [\d,]+ samples\/s - [\d.]+s/);
+  });
+
+  it("fits the bar to the terminal's width, and to its new width when the terminal is resized", () => {
+    expect(narrow.code, narrow.text).toBe(0);
+    expect(resizedAt).not.toBeNull();
+    const drawn = frames(narrow);
+    // Unclipped, a frame is ~90 columns: each fits 60 (one column spare so the cursor never wraps), then 40.
+    for (const f of drawn) expect(f.text.length, f.text).toBeLessThanOrEqual(59);
+    expect(drawn.filter((f) => f.text.length === 59).length).toBeGreaterThan(0);
+    const firstNarrow = drawn.findIndex((f) => f.text.length <= 39);
+    expect(firstNarrow).toBeGreaterThan(0);
+    for (const f of drawn.slice(firstNarrow)) expect(f.text.length, f.text).toBeLessThanOrEqual(39);
+    // Epoch 3 starts long after the resize: all its frames are 39 wide.
+    const third = drawn.filter((f) => f.text.startsWith('epoch 3/3'));
+    expect(third.length).toBeGreaterThanOrEqual(2);
+    for (const f of third) expect(f.text).toHaveLength(39);
   });
 
   it('piped prints one plain line per epoch, without escape codes or carriage returns', () => {

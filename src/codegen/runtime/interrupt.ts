@@ -19,6 +19,16 @@ export function interruptRequested(): () => boolean {
   return () => Atomics.load(flag, 0) !== 0;
 }
 
+/**
+ * The terminal's width in columns as the main thread sees it, kept current as the terminal is resized (a worker's
+ * stdout is a pipe, with no width of its own); 0 when unknown, e.g. a pseudo-terminal without a size.
+ */
+export function terminalColumns(): number {
+  if (isMainThread) return process.stdout.columns || 0;
+  const shared = (workerData as Record<string, unknown> | null)?.[FLAG];
+  return shared instanceof SharedArrayBuffer && shared.byteLength >= 8 ? Atomics.load(new Int32Array(shared), 1) : 0;
+}
+
 /** Whether this thread is a training worker started by runInWorker (it runs the trainer's main()). */
 export function isTrainingWorker(): boolean {
   return !isMainThread && (workerData as Record<string, unknown> | null)?.[FLAG] instanceof SharedArrayBuffer;
@@ -42,9 +52,13 @@ export function shouldRunInWorker(): boolean {
  * leaving the last complete checkpoint (checkpoints are swapped in atomically).
  */
 export function runInWorker(file: URL, argv: string[]): Promise<number> {
-  const shared = new SharedArrayBuffer(4);
+  // [0]: the interrupt flag; [1]: the terminal's columns, updated on every resize (SIGWINCH reaches the main thread only).
+  const shared = new SharedArrayBuffer(8);
   const flag = new Int32Array(shared);
   const data = { [FLAG]: shared, [TTY]: Boolean(process.stdout.isTTY) };
+  const onResize = () => Atomics.store(flag, 1, process.stdout.columns || 0);
+  onResize();
+  if (process.stdout.isTTY) process.stdout.on('resize', onResize);
   // Node 20 does not run tsx's --import loader in workers: a TypeScript entry registers tsx's API first.
   const worker = file.pathname.endsWith('.ts')
     ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); })`,
@@ -68,6 +82,7 @@ export function runInWorker(file: URL, argv: string[]): Promise<number> {
     worker.on('error', reject);
     worker.on('exit', (code) => {
       process.off('SIGINT', onSigint);
+      process.stdout.off('resize', onResize);
       resolve(code);
     });
   });

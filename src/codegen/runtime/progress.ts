@@ -2,7 +2,7 @@
 // times a second), replaced by the epoch summary line at epoch end. Plain mode: one summary line per epoch.
 // Quiet: errors only.
 
-import { stdoutIsTTY } from './interrupt.js';
+import { stdoutIsTTY, terminalColumns } from './interrupt.js';
 
 /** `auto`: a bar when stdout is a TTY (as the main thread sees it: training runs in a worker), else plain lines. */
 export type ProgressMode = 'auto' | 'bar' | 'plain';
@@ -105,8 +105,8 @@ export class ProgressReporter {
     const metrics = formatLogs(logs, false);
     const line = `epoch ${epoch + 1}/${this.options.totalEpochs} [${bar}] ${samplesDone}/${total}${metrics ? ` - ${metrics}` : ''}` +
       ` - ${rate > 0 ? formatRate(rate) : '- samples/s'} - ETA ${rate > 0 ? formatDuration(eta) : '?'}`;
-    // A pseudo-terminal without a size (e.g. under `script`) reports 0 columns.
-    const columns = process.stdout.columns || 120;
+    // The width the main thread sees (training runs in a worker); a pseudo-terminal without a size reports 0.
+    const columns = terminalColumns() || 120;
     process.stdout.write(`\r${line.slice(0, Math.max(20, columns - 1))}\x1b[K`);
     this.barShown = true;
   }
