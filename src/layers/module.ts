@@ -43,6 +43,17 @@ export interface LayerContext {
   inputs: { name: string; shape: number[]; line: number | null }[];
 }
 
+/** What shape inference found for one layer, as its `explain` restates it (shapes without the batch axis). */
+export interface ShapeFacts {
+  /** The first input's shape. */
+  input: number[];
+  /** Every input's shape, in order (a merge takes several). */
+  inputs: number[][];
+  out: number[];
+  /** Trainable and non-trainable together. */
+  params: number;
+}
+
 export interface LayerModule<T extends string = string, A extends Args = Args> {
   type: T;
   args: A;
@@ -56,6 +67,11 @@ export interface LayerModule<T extends string = string, A extends Args = Args> {
   aliases?: Record<string, keyof A & string>;
   /** Output shape, parameters and FLOPs; throws ShapeFailure when the layer cannot take its input. */
   shape(layer: LayerOf<T, A>, ctx: LayerContext): LayerOutcome;
+  /**
+   * The arithmetic behind its output shape and parameter count, one line each, for the editor's hover
+   * (`height: floor((28 - 3) / 1) + 1 = 26`); src/layers/explain-kit.ts has the shared pieces. None: no lines.
+   */
+  explain?(layer: LayerOf<T, A>, facts: ShapeFacts): string[];
   /**
    * The tfjs layer: tf.layers.<factory>(args), without `name` and input shape (added by codegen/layer-config.ts);
    * `custom`: a layer of nnc's runtime (src/codegen/runtime/layers.ts), `layers.<factory>(args)`.

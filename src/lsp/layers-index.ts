@@ -18,6 +18,8 @@ export interface LayerEntry {
   layerIndex: number;
   span: Span;
   shape: LayerShape | null;
+  /** The shape of each tensor it takes, with the batch axis (a merge takes several); null without shapes. */
+  inputShapes: (number | null)[][] | null;
 }
 
 export interface ModelEntry {
@@ -52,6 +54,12 @@ function inferClean(model: Model, modelIndex: number, result: CheckResult, model
   }
 }
 
+/** The shapes of the tensors a layer takes, by their names: a layer's output or a model input. */
+function inputShapesOf(info: ModelShapeInfo, layer: LayerShape): (number | null)[][] | null {
+  const shapes = layer.inputs.map((name) => info.layers.find((l) => l.name === name)?.outputShape ?? info.inputs.find((i) => i.name === name)?.shape);
+  return shapes.every((s) => s !== undefined) ? (shapes as (number | null)[][]) : null;
+}
+
 export function indexModels(result: CheckResult): ModelEntry[] {
   const { spec, spans } = result;
   if (!spec || !spans || !Array.isArray(spec.models)) return [];
@@ -66,7 +74,8 @@ export function indexModels(result: CheckResult): ModelEntry[] {
     (Array.isArray(model.layers) ? model.layers : []).forEach((layer, layerIndex) => {
       const lp = pointer('models', modelIndex, 'layers', layerIndex);
       if (!spans.has(lp)) return;
-      layers.push({ model, modelIndex, layer, layerIndex, span: spans.valueAt(lp)!, shape: info?.layers[layerIndex] ?? null });
+      const shape = info?.layers.find((l) => l.index === layerIndex) ?? null;
+      layers.push({ model, modelIndex, layer, layerIndex, span: spans.valueAt(lp)!, shape, inputShapes: info && shape ? inputShapesOf(info, shape) : null });
     });
     entries.push({ model, modelIndex, span, nameSpan: spans.keyAt(mp) ?? span, info, layers });
   });

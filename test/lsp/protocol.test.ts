@@ -147,6 +147,25 @@ describe('nnc lsp over stdio', () => {
     expect((pool?.contents as { value: string }).value).toContain('height: floor((26 - 2) / 2) + 1 = 13');
   });
 
+  it('hovers the newer layer types and merges with the arithmetic their modules give', async () => {
+    const text = main.replace('  max_pool2d(2)\n', '  max_pool2d(2)\n  conv2d_transpose(8, 3, strides: 2)\n  separable_conv2d(4, 3)\n')
+      + '\nmodel Merged {\n  input a: [4, 4, 3]\n  b = conv2d(5, 1)\n  concatenate(a, b)\n  flatten\n  dense(2)\n}\n';
+    client.change(mainFile, text);
+    const hover = async (needle: string) => {
+      const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(text, needle, 2) });
+      return (h?.contents as { value: string }).value;
+    };
+    const transpose = await hover('conv2d_transpose');
+    expect(transpose).toContain('`[13, 13, 32]` -> `[27, 27, 8]`');
+    expect(transpose).toContain('height: 13 * 2 + max(3 - 2, 0) = 27');
+    expect(transpose).toContain('params: 3 * 3 * 8 * 32 + 8 = 2,312');
+    const separable = await hover('separable_conv2d');
+    expect(separable).toContain('depthwise channels: 8 * 1 = 8 (depth_multiplier 1)');
+    expect(separable).toContain('params: 3 * 3 * 8 + 8 * 4 + 4 = 108');
+    expect(await hover('concatenate')).toContain('axis 3: 3 + 5 = 8');
+    client.change(mainFile, main);
+  });
+
   it('hovers an argument or a train property with its allowed values and default', async () => {
     const hover = async (needle: string) => {
       const r = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, needle, 1) });

@@ -4,6 +4,7 @@ import { diag, q } from '../../diagnostics/catalog.js';
 import { arg } from '../args.js';
 import { defineLayer, type AnyLayer, type LayerContext } from '../module.js';
 import { layerSpan, outcome, product, ShapeFailure, showShape } from '../shape-kit.js';
+import { showDims } from '../explain-kit.js';
 
 const from = (i: LayerContext['inputs'][number]) => (i.line === null ? q(i.name) : `${q(i.name)} (line ${i.line})`);
 
@@ -47,6 +48,10 @@ export function elementwise<const T extends string>(type: T, factory: string, op
       const out = broadcast(layer, ctx, op);
       return outcome(out, 0, flopsPerInput(ctx.inputs.length) * product(out));
     },
+    explain: (_layer, f) => [
+      `${op}: ${f.inputs.map(showDims).join(', ')} -> ${showDims(f.out)}`,
+      ...f.out.flatMap((d, i) => (f.inputs.some((s) => s[i] !== d) ? [`axis ${i + 1}: size 1 broadcast to ${d}`] : [])),
+    ],
     config: () => ({ factory, args: {} }),
   });
 }
@@ -75,6 +80,10 @@ export const concatenate = defineLayer({
       out[axis] += s[axis];
     }
     return outcome(out, 0, 0);
+  },
+  explain: (layer, f) => {
+    const axis = layer.axis < 0 ? f.out.length + layer.axis : layer.axis - 1;
+    return [`axis ${axis + 1}: ${f.inputs.map((s) => s[axis]).join(' + ')} = ${f.out[axis]}`, `other axes kept: ${showDims(f.out)}`];
   },
   config: (layer) => ({ factory: 'concatenate', args: { axis: layer.axis } }),
 });

@@ -3,6 +3,7 @@
 import { arg } from '../args.js';
 import { defineLayer } from '../module.js';
 import { AXES_2D, outcome, product, spatialRank, windowLength } from '../shape-kit.js';
+import { windowLines } from '../explain-kit.js';
 
 export function pool1d<const T extends string>(type: T, factory: string) {
   return defineLayer({
@@ -17,6 +18,7 @@ export function pool1d<const T extends string>(type: T, factory: string) {
       // one comparison or addition per window element
       return outcome([steps, channels], 0, steps * channels * layer.pool);
     },
+    explain: (layer, f) => windowLines(['steps'], f, layer.pool, layer.strides ?? layer.pool, 1, layer.padding),
     config: (layer) => ({ factory, args: { poolSize: layer.pool, strides: layer.strides, padding: layer.padding } }),
   });
 }
@@ -34,6 +36,7 @@ export function pool2d<const T extends string>(type: T, factory: string) {
       const channels = ctx.inShape[2];
       return outcome([h, w, channels], 0, h * w * channels * layer.pool[0] * layer.pool[1]);
     },
+    explain: (layer, f) => windowLines(['height', 'width'], f, layer.pool, layer.strides ?? layer.pool, 1, layer.padding),
     config: (layer) => ({ factory, args: { poolSize: [...layer.pool], strides: [...layer.strides], padding: layer.padding } }),
   });
 }
@@ -48,6 +51,7 @@ export function globalPool<const T extends string>(type: T, factory: string, ran
       spatialRank(layer, ctx, rank);
       return outcome([ctx.inShape[rank - 1]], 0, product(ctx.inShape));
     },
+    explain: (_layer, f) => [`pools over ${f.input.slice(0, -1).join(' x ')}, keeps ${f.input[f.input.length - 1]} channels`],
     config: () => ({ factory, args: {} }),
   });
 }

@@ -4,6 +4,7 @@ import { arg, weightedArgs } from '../args.js';
 import { TFJS_ACTIVATION, initializer, regularizer, weighted } from '../config-kit.js';
 import { defineLayer, type AnyLayer, type LayerContext } from '../module.js';
 import { layerSpan, outcome, ShapeFailure, showShape, softmaxWarning } from '../shape-kit.js';
+import { paramsLine } from '../explain-kit.js';
 
 const RECURRENT = new Set(['lstm', 'gru', 'simple_rnn']);
 
@@ -35,6 +36,13 @@ export function recurrent<const T extends string>(type: T, factory: string, gate
       const macs = gates * layer.units * (features + layer.units);
       const out = layer.return_sequences ? [steps, layer.units] : [layer.units];
       return outcome(out, macs + bias, steps * (2 * macs + bias), softmaxWarning(layer, ctx, out, layer.activation));
+    },
+    explain: (layer, f) => {
+      const last = f.input[f.input.length - 1];
+      return [
+        layer.return_sequences ? `every step: [${f.input[0]}, ${layer.units}]` : `last step only: [${layer.units}]`,
+        paramsLine(f, [[gates, layer.units, `(${last} + ${layer.units})`], ...(layer.use_bias ? [[gates, layer.units]] : [])], 0),
+      ];
     },
     config: (layer, ctx) => ({
       factory,

@@ -4,6 +4,7 @@ import { diag, q } from '../../diagnostics/catalog.js';
 import { arg } from '../args.js';
 import { defineLayer, type AnyLayer, type LayerContext } from '../module.js';
 import { AXES_2D, layerSpan, outcome, ShapeFailure, spatialRank } from '../shape-kit.js';
+import { sidesLines } from '../explain-kit.js';
 
 type Side = number | [number, number];
 const ends = (v: Side): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
@@ -27,6 +28,7 @@ export function zeroPadding1d() {
       const [a, b] = ends(layer.padding);
       return outcome([ctx.inShape[0] + a + b, ctx.inShape[1]], 0, 0);
     },
+    explain: (layer, f) => sidesLines(['steps'], f, '+', [ends(layer.padding)]),
     config: (layer) => ({ factory: 'zeroPadding1d', custom: true, args: { padding: ends(layer.padding) } }),
   });
 }
@@ -41,6 +43,7 @@ export function zeroPadding2d() {
       const [[t, b], [l, r]] = layer.padding.map(ends);
       return outcome([ctx.inShape[0] + t + b, ctx.inShape[1] + l + r, ctx.inShape[2]], 0, 0);
     },
+    explain: (layer, f) => sidesLines(AXES_2D, f, '+', layer.padding.map(ends)),
     config: (layer) => ({ factory: 'zeroPadding2d', args: { padding: layer.padding.map(ends) } }),
   });
 }
@@ -54,6 +57,7 @@ export function cropping1d() {
       spatialRank(layer, ctx, 2);
       return outcome([cropped(layer, ctx, 0, 'steps', ends(layer.cropping)), ctx.inShape[1]], 0, 0);
     },
+    explain: (layer, f) => sidesLines(['steps'], f, '-', [ends(layer.cropping)]),
     config: (layer) => ({ factory: 'cropping1d', custom: true, args: { cropping: ends(layer.cropping) } }),
   });
 }
@@ -68,6 +72,7 @@ export function cropping2d() {
       const [h, w] = layer.cropping.map((v, a) => cropped(layer, ctx, a, AXES_2D[a], ends(v)));
       return outcome([h, w, ctx.inShape[2]], 0, 0);
     },
+    explain: (layer, f) => sidesLines(AXES_2D, f, '-', layer.cropping.map(ends)),
     config: (layer) => ({ factory: 'cropping2D', args: { cropping: layer.cropping.map(ends) } }),
   });
 }

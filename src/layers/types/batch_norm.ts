@@ -3,6 +3,7 @@ import { arg } from '../args.js';
 import { defineLayer } from '../module.js';
 import { diag, q } from '../../diagnostics/catalog.js';
 import { layerSpan, minRank, normRank, outcome, product, ShapeFailure } from '../shape-kit.js';
+import { thousands } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'batch_norm',
@@ -23,5 +24,6 @@ export default defineLayer({
     // inference folds to one multiply and one add per element; the moving mean and variance are not trained
     return outcome(ctx.inShape, perChannel * channels, 2 * product(ctx.inShape), [], 2 * channels);
   },
+  explain: (_layer, f) => [`params: 4 * ${f.input[f.input.length - 1]} = ${thousands(f.params)} (per channel: gamma and beta trainable, the moving mean and variance not)`],
   config: (layer) => ({ factory: 'batchNormalization', args: { momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale } }),
 });

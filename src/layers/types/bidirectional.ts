@@ -5,6 +5,7 @@ import { arg } from '../args.js';
 import { defineLayer, type AnyLayer } from '../module.js';
 import { innerConfig, innerShape } from '../nested.js';
 import { layerSpan, outcome, product, ShapeFailure } from '../shape-kit.js';
+import { innerLines, thousands } from '../explain-kit.js';
 
 const RECURRENT = ['lstm', 'gru', 'simple_rnn'];
 
@@ -25,6 +26,17 @@ export default defineLayer({
     // concat copies; sum and mul are one step per output element, ave two
     const merge = layer.merge_mode === 'concat' ? 0 : (layer.merge_mode === 'ave' ? 2 : 1) * product(out);
     return outcome(out, 2 * one.trainable, 2 * one.flops + merge, one.warnings, 2 * one.nonTrainable);
+  },
+  explain: (layer, f) => {
+    const last = f.out.length - 1;
+    const one = { ...f, out: layer.merge_mode === 'concat' ? f.out.map((d, i) => (i === last ? d / 2 : d)) : f.out, params: f.params / 2 };
+    return [
+      ...innerLines(layer.layer, one),
+      layer.merge_mode === 'concat'
+        ? `merge concat: ${one.out[last]} + ${one.out[last]} = ${f.out[last]} (forward, backward)`
+        : `merge ${layer.merge_mode}: forward and backward elementwise, ${f.out[last]} kept`,
+      `params: 2 * ${thousands(one.params)} = ${thousands(f.params)} (forward and backward)`,
+    ];
   },
   config: (layer, ctx) => ({ factory: 'bidirectional', args: { layer: innerConfig(layer.name, layer.layer, ctx), mergeMode: layer.merge_mode } }),
 });

@@ -3,6 +3,7 @@ import { arg, weightedArgs } from '../args.js';
 import { TFJS_ACTIVATION, weighted } from '../config-kit.js';
 import { defineLayer } from '../module.js';
 import { checkStridesWithDilation, outcome, softmaxWarning, spatialRank, windowLength } from '../shape-kit.js';
+import { paramsLine, windowLines } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'conv1d',
@@ -21,6 +22,11 @@ export default defineLayer({
     const macs = layer.kernel * ctx.inShape[1] * layer.filters;
     return outcome(out, macs + bias, steps * (2 * macs + bias), softmaxWarning(layer, ctx, out, layer.activation));
   },
+  explain: (layer, f) => [
+    ...windowLines(['steps'], f, layer.kernel, layer.strides, layer.dilation, layer.padding),
+    `channels: ${f.input[1]} -> ${layer.filters} (filters)`,
+    paramsLine(f, [[layer.kernel, f.input[1], layer.filters]], layer.use_bias ? layer.filters : 0),
+  ],
   config: (layer, ctx) => ({
     factory: 'conv1d',
     args: {

@@ -3,6 +3,7 @@ import { arg, weightedArgs } from '../args.js';
 import { TFJS_ACTIVATION, weighted } from '../config-kit.js';
 import { defineLayer } from '../module.js';
 import { kernelWindow2d, outcome, softmaxWarning } from '../shape-kit.js';
+import { paramsLine, windowLines } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'conv2d',
@@ -19,6 +20,11 @@ export default defineLayer({
     const macs = layer.kernel[0] * layer.kernel[1] * ctx.inShape[2] * layer.filters;
     return outcome(out, macs + bias, h * w * (2 * macs + bias), softmaxWarning(layer, ctx, out, layer.activation));
   },
+  explain: (layer, f) => [
+    ...windowLines(['height', 'width'], f, layer.kernel, layer.strides, layer.dilation, layer.padding),
+    `channels: ${f.input[2]} -> ${layer.filters} (filters)`,
+    paramsLine(f, [[...layer.kernel, f.input[2], layer.filters]], layer.use_bias ? layer.filters : 0),
+  ],
   config: (layer, ctx) => ({
     factory: 'conv2d',
     args: {

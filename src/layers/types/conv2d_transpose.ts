@@ -5,6 +5,7 @@ import { arg, weightedArgs } from '../args.js';
 import { TFJS_ACTIVATION, weighted } from '../config-kit.js';
 import { defineLayer } from '../module.js';
 import { outcome, softmaxWarning, spatialRank } from '../shape-kit.js';
+import { paramsLine } from '../explain-kit.js';
 
 const deconvLength = (length: number, stride: number, kernel: number, padding: 'valid' | 'same') =>
   padding === 'same' ? length * stride : length * stride + Math.max(kernel - stride, 0);
@@ -25,6 +26,14 @@ export default defineLayer({
     // every input position scatters its kernel-sized patch: one multiply-add per kernel weight; a bias per output
     return outcome(out, macs + bias, inH * inW * 2 * macs + h * w * bias, softmaxWarning(layer, ctx, out, layer.activation));
   },
+  explain: (layer, f) => [
+    ...['height', 'width'].map((axis, a) => {
+      const [n, s, k] = [f.input[a], layer.strides[a], layer.kernel[a]];
+      return layer.padding === 'same' ? `${axis}: ${n} * ${s} = ${f.out[a]}` : `${axis}: ${n} * ${s} + max(${k} - ${s}, 0) = ${f.out[a]}`;
+    }),
+    `channels: ${f.input[2]} -> ${layer.filters} (filters)`,
+    paramsLine(f, [[...layer.kernel, layer.filters, f.input[2]]], layer.use_bias ? layer.filters : 0),
+  ],
   config: (layer, ctx) => ({
     factory: 'conv2dTranspose',
     args: {

@@ -3,6 +3,7 @@ import { arg, weightedArgs } from '../args.js';
 import { weighted, TFJS_ACTIVATION } from '../config-kit.js';
 import { defineLayer } from '../module.js';
 import { minRank, outcome, product, softmaxWarning } from '../shape-kit.js';
+import { paramsLine } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'dense',
@@ -16,5 +17,9 @@ export default defineLayer({
     const bias = layer.use_bias ? layer.units : 0;
     return outcome(out, last * layer.units + bias, positions * (2 * last * layer.units + bias), softmaxWarning(layer, ctx, out, layer.activation));
   },
+  explain: (layer, f) => [
+    `units: ${f.input[f.input.length - 1]} -> ${layer.units}`,
+    paramsLine(f, [[f.input[f.input.length - 1], layer.units]], layer.use_bias ? layer.units : 0),
+  ],
   config: (layer, ctx) => ({ factory: 'dense', args: { units: layer.units, activation: TFJS_ACTIVATION[layer.activation], ...weighted(layer, ctx) } }),
 });

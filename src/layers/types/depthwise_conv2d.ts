@@ -3,6 +3,7 @@ import { arg } from '../args.js';
 import { TFJS_ACTIVATION, initializer, regularizer } from '../config-kit.js';
 import { defineLayer } from '../module.js';
 import { kernelWindow2d, outcome, softmaxWarning } from '../shape-kit.js';
+import { paramsLine, windowLines } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'depthwise_conv2d',
@@ -22,6 +23,11 @@ export default defineLayer({
     const macs = layer.kernel[0] * layer.kernel[1] * channels;
     return outcome(out, macs + bias, h * w * (2 * macs + bias), softmaxWarning(layer, ctx, out, layer.activation));
   },
+  explain: (layer, f) => [
+    ...windowLines(['height', 'width'], f, layer.kernel, layer.strides, layer.dilation, layer.padding),
+    `channels: ${f.input[2]} * ${layer.depth_multiplier} = ${f.out[2]} (depth_multiplier ${layer.depth_multiplier})`,
+    paramsLine(f, [[...layer.kernel, f.out[2]]], layer.use_bias ? f.out[2] : 0),
+  ],
   config: (layer, ctx) => ({
     factory: 'depthwiseConv2d',
     args: {

@@ -4,6 +4,7 @@ import { arg } from '../args.js';
 import { initializer, regularizer } from '../config-kit.js';
 import { defineLayer } from '../module.js';
 import { layerSpan, outcome, ShapeFailure } from '../shape-kit.js';
+import { paramsLine } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'embedding',
@@ -17,6 +18,7 @@ export default defineLayer({
     // a lookup: no arithmetic
     return outcome([...ctx.inShape, layer.output_dim], layer.input_dim * layer.output_dim, 0);
   },
+  explain: (layer, f) => [`appends output_dim ${layer.output_dim}`, paramsLine(f, [[layer.input_dim, layer.output_dim]], 0)],
   config: (layer, ctx) => ({
     factory: 'embedding',
     args: {

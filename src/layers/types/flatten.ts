@@ -11,5 +11,6 @@ export default defineLayer({
     minRank(layer, ctx, 2, 'remove this `flatten`: its input is already flat');
     return outcome([product(ctx.inShape)], 0, 0);
   },
+  explain: (_layer, f) => [`elements: ${f.input.join(' * ')} = ${f.out[0]}`],
   config: () => ({ factory: 'flatten', args: {} }),
 });

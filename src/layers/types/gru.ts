@@ -20,5 +20,6 @@ export default defineLayer({
     const warning = diag('NN3040', layerSpan(ctx), { layer: q(layer.name), found: count(result.trainable), keras: count(result.trainable + 3 * layer.units) });
     return { ...result, warnings: [...result.warnings, warning] };
   },
+  explain: (layer, f) => base.explain!(layer, f),
   config: (layer, ctx) => base.config(layer, ctx),
 });

@@ -2,6 +2,7 @@
 import { arg } from '../args.js';
 import { defineLayer } from '../module.js';
 import { minRank, outcome, product } from '../shape-kit.js';
+import { paramsLine } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'layer_norm',
@@ -16,6 +17,11 @@ export default defineLayer({
   },
   // found by the differential test: tfjs 4.22's LayerNormalization throws in its gradient without gamma or beta,
   // and on inputs of more than 3 axes besides the batch; those are nnc's own runtime layer
+  explain: (layer, f) => {
+    const kept = [layer.scale ? 'gamma' : null, layer.center ? 'beta' : null].filter((k) => k !== null);
+    const last = f.input[f.input.length - 1];
+    return [`normalizes each position over its ${last} features`, kept.length ? `${paramsLine(f, [[kept.length, last]], 0)} (${kept.join(', ')})` : 'params: none (center and scale off)'];
+  },
   config(layer, ctx) {
     const own = layer.center && layer.scale && (ctx.outputShape?.length ?? 0) <= 4;
     return { factory: own ? 'layerNormalization' : 'layerNorm', args: { epsilon: layer.epsilon, center: layer.center, scale: layer.scale }, ...(own ? {} : { custom: true }) };

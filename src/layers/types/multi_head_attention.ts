@@ -4,6 +4,7 @@
 import { arg } from '../args.js';
 import { defineLayer } from '../module.js';
 import { outcome, rankError } from '../shape-kit.js';
+import { paramsLine } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'multi_head_attention',
@@ -20,6 +21,16 @@ export default defineLayer({
     // projections (multiply-add 2, bias 1), scores q.k, weighted sum of values, output projection
     const flops = t * (2 * d + 1) * h * (2 * kd + vd) + 2 * t * t * h * (kd + vd) + t * (2 * h * vd + 1) * d;
     return outcome([t, d], params, flops);
+  },
+  explain: (layer, f) => {
+    const [t, d] = f.input;
+    const [h, kd] = [layer.num_heads, layer.key_dim];
+    const vd = layer.value_dim ?? kd;
+    return [
+      `output: [${t}, ${d}] (each of ${t} steps attends over ${t}; ${h} heads, key_dim ${kd}, value_dim ${vd})`,
+      `query and key: 2 * (${d} * ${h} * ${kd} + ${h} * ${kd}); value: ${d} * ${h} * ${vd} + ${h} * ${vd}; output: ${h} * ${vd} * ${d} + ${d}`,
+      paramsLine(f, [[2, d, h, kd], [2, h, kd], [d, h, vd], [h, vd], [h, vd, d]], d),
+    ];
   },
   config: (layer) => ({
     factory: 'multiHeadAttention', custom: true,

@@ -19,5 +19,6 @@ export default defineLayer({
     // a transpose moves elements, no arithmetic
     return outcome(layer.dims.map((d) => ctx.inShape[d - 1]), 0, 0);
   },
+  explain: (layer, f) => layer.dims.map((d, i) => `axis ${i + 1}: ${f.out[i]} (input axis ${d})`),
   config: (layer) => ({ factory: 'permute', args: { dims: [...layer.dims] } }),
 });

@@ -12,5 +12,6 @@ export default defineLayer({
     // copies, no arithmetic
     return outcome([layer.n, ctx.inShape[0]], 0, 0);
   },
+  explain: (layer, f) => [`steps: ${layer.n} (n: the vector at each step)`, `features: ${f.input[0]}`],
   config: (layer) => ({ factory: 'repeatVector', args: { n: layer.n } }),
 });

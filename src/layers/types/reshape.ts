@@ -42,5 +42,6 @@ export default defineLayer({
   shape: (layer, ctx) => outcome(target(layer.shape, ctx, layer.name), 0, 0),
   // tfjs' Reshape counts the null batch axis as unknown and keeps a -1 in its static output shape, which breaks
   // Flatten/Dense after it, so a reshape with -1 is emitted with the size nnc computed.
+  explain: (_layer, f) => [`elements: ${f.input.join(' * ')} = ${product(f.input)}`, `as: ${f.out.join(' * ')} = ${product(f.out)}`],
   config: (layer, ctx) => ({ factory: 'reshape', args: { targetShape: ctx.outputShape ? (ctx.outputShape.slice(1) as number[]) : [...layer.shape] } }),
 });

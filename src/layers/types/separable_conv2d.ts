@@ -4,6 +4,7 @@ import { arg } from '../args.js';
 import { TFJS_ACTIVATION, initializer, regularizer } from '../config-kit.js';
 import { defineLayer } from '../module.js';
 import { kernelWindow2d, outcome, softmaxWarning } from '../shape-kit.js';
+import { paramsLine, windowLines } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'separable_conv2d',
@@ -24,6 +25,15 @@ export default defineLayer({
     const pointwise = middle * layer.filters;
     const bias = layer.use_bias ? layer.filters : 0;
     return outcome(out, depthwise + pointwise + bias, h * w * (2 * depthwise + 2 * pointwise + bias), softmaxWarning(layer, ctx, out, layer.activation));
+  },
+  explain: (layer, f) => {
+    const middle = f.input[2] * layer.depth_multiplier;
+    return [
+      ...windowLines(['height', 'width'], f, layer.kernel, layer.strides, layer.dilation, layer.padding),
+      `depthwise channels: ${f.input[2]} * ${layer.depth_multiplier} = ${middle} (depth_multiplier ${layer.depth_multiplier})`,
+      `pointwise: ${middle} -> ${layer.filters} (filters)`,
+      paramsLine(f, [[...layer.kernel, middle], [middle, layer.filters]], layer.use_bias ? layer.filters : 0),
+    ];
   },
   config: (layer, ctx) => ({
     factory: 'separableConv2d',

@@ -4,6 +4,7 @@ import { arg } from '../args.js';
 import { defineLayer, type AnyLayer } from '../module.js';
 import { innerConfig, innerShape } from '../nested.js';
 import { minRank, outcome } from '../shape-kit.js';
+import { innerLines, showDims } from '../explain-kit.js';
 
 export default defineLayer({
   type: 'time_distributed',
@@ -15,6 +16,10 @@ export default defineLayer({
     const one = innerShape(layer.layer, { ...ctx, wrapperName: layer.name }, rest);
     return outcome([steps, ...one.out], one.trainable, steps * one.flops, one.warnings, one.nonTrainable);
   },
+  explain: (layer, f) => [
+    `each of ${f.input[0]} steps: ${showDims(f.input.slice(1))} -> ${showDims(f.out.slice(1))}, with the same weights`,
+    ...innerLines(layer.layer, { input: f.input.slice(1), inputs: [f.input.slice(1)], out: f.out.slice(1), params: f.params }),
+  ],
   config: (layer, ctx) => ({
     factory: 'timeDistributed',
     args: { layer: innerConfig(layer.name, layer.layer, { ...ctx, outputShape: ctx.outputShape ? [null, ...ctx.outputShape.slice(2)] : undefined }) },

@@ -20,5 +20,10 @@ export default defineLayer({
     // nearest copies; bilinear mixes 4 neighbours per output element: 3 lerps of a subtract, a multiply and an add
     return outcome(out, 0, layer.interpolation === 'bilinear' ? 9 * out[0] * out[1] * c : 0);
   },
+  explain: (layer, f) => [
+    `height: ${f.input[0]} * ${layer.size[0]} = ${f.out[0]}`,
+    `width: ${f.input[1]} * ${layer.size[1]} = ${f.out[1]}`,
+    `channels: ${f.input[2]} (${layer.interpolation} interpolation, no weights)`,
+  ],
   config: (layer) => ({ factory: 'upSampling2d', args: { size: [...layer.size], interpolation: layer.interpolation } }),
 });
