@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, readCheckpoint } from '../../src/codegen/runtime/checkpoint.js';
 import { loadModelFromDir, saveModelAtomic } from '../../src/codegen/runtime/model-io.js';
 import type { Optimizer } from '../../src/codegen/runtime/spec-types.js';
-import { train, trainOutputPaths, type TrainSplit } from '../../src/codegen/runtime/trainer.js';
+import { train, trainOutputPaths, type TrainArgs, type TrainSplit } from '../../src/codegen/runtime/trainer.js';
 import { buildMlp, makeBlobs, makeSpec, tempDir, useCpu } from './helpers.js';
 
 let trainSplit: TrainSplit;
@@ -18,6 +18,16 @@ beforeAll(async () => {
 });
 
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+
+/** Trains until interrupted at the end of epoch 2 (`epoch`) or within epoch 3, at sample 96 (`batch`). */
+function trainUntilStopped(args: TrainArgs, stopAt: 'epoch' | 'batch') {
+  const controller = new AbortController();
+  return train({
+    ...args, signal: controller.signal,
+    onEpochEnd: (epoch) => { if (stopAt === 'epoch' && epoch === 1) controller.abort(); },
+    onBatchEnd: (epoch, done) => { if (stopAt === 'batch' && epoch === 2 && done === 96) controller.abort(); },
+  });
+}
 
 describe('resume', () => {
   const optimizers: Optimizer[] = [
@@ -32,12 +42,7 @@ describe('resume', () => {
     const full = await train({ ...common, model: buildMlp(1), outDir: tempDir(), resume: false });
     for (const stopAt of ['epoch', 'batch'] as const) {
       const outDir = tempDir();
-      const controller = new AbortController();
-      const first = await train({
-        ...common, model: buildMlp(1), outDir, resume: false, signal: controller.signal,
-        onEpochEnd: (epoch) => { if (stopAt === 'epoch' && epoch === 1) controller.abort(); },
-        onBatchEnd: (epoch, done) => { if (stopAt === 'batch' && epoch === 2 && done === 96) controller.abort(); },
-      });
+      const first = await trainUntilStopped({ ...common, model: buildMlp(1), outDir, resume: false }, stopAt);
       expect(first.stopReason).toBe('interrupted');
       expect(first.epochsRun).toBe(2);
       const state = (await readCheckpoint(trainOutputPaths(outDir).checkpoint))!.state;
@@ -57,12 +62,7 @@ describe('resume', () => {
     const common = { training: spec, numClasses: 3, train: trainSplit, validation: valSplit, quiet: true };
     for (const stopAt of ['epoch', 'batch'] as const) {
       const outDir = tempDir();
-      const controller = new AbortController();
-      const first = await train({
-        ...common, model: buildMlp(1), outDir, resume: false, signal: controller.signal,
-        onEpochEnd: (epoch) => { if (stopAt === 'epoch' && epoch === 1) controller.abort(); },
-        onBatchEnd: (epoch, done) => { if (stopAt === 'batch' && epoch === 2 && done === 96) controller.abort(); },
-      });
+      const first = await trainUntilStopped({ ...common, model: buildMlp(1), outDir, resume: false }, stopAt);
       expect(first.epochSeconds).toHaveLength(2);
       expect(first.allEpochSeconds).toEqual(first.epochSeconds);
       const state = (await readCheckpoint(trainOutputPaths(outDir).checkpoint))!.state;
