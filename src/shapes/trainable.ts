@@ -17,8 +17,10 @@ export function untrainable(model: ModelSpec, info: ModelShapeInfo): Untrainable
   // tfjs' gradients of conv2d and depthwise conv2d (conv1d is a conv2d) assert dilation 1
   const index = model.layers.findIndex((l) => dilated(l as { dilation?: unknown }));
   if (index >= 0) return { code: 'NN4041', layerIndex: index, name: model.layers[index].name };
-  // tfjs' step loop (recurrent layers, TimeDistributed) over one step fails its gradient ("stack must be a Tensor[]")
-  const single = model.layers.findIndex((l, i) => STEPPED.has(l.type) && info.layers[i]?.inputShape[1] === 1);
+  // tfjs' step loop (recurrent layers, TimeDistributed) over one step fails the gradient it passes back to its input
+  // ("stack must be a Tensor[]"): a failure only where an earlier layer has weights to train; its own weights train
+  const weightsBefore = (i: number) => info.layers.slice(0, i).some((l) => l.trainableParams > 0);
+  const single = model.layers.findIndex((l, i) => STEPPED.has(l.type) && info.layers[i]?.inputShape[1] === 1 && weightsBefore(i));
   if (single >= 0) return { code: 'NN4042', layerIndex: single, name: model.layers[single].name };
   // variableGrads throws when no variable is trainable
   if (info.trainableParams === 0) return { code: 'NN4040' };
