@@ -1,6 +1,11 @@
 // The differential test's layer generator: for each layer type, the input ranks it takes, the rank it gives,
 // and a call with arguments drawn from four random numbers. The generator prefers a layer the running rank can
-// take, and sometimes picks any layer, so that nnc's rejections are compared with tfjs' too.
+// take, and sometimes picks any layer, so that nnc's rejections are compared with tfjs' too. A layer type without a
+// generator here is drawn from its fixture cases (test/fixtures/layers/<type>.json), so a new type is in the test
+// with nothing but its module and fixtures; a generator of its own only varies its arguments more.
+import { readFileSync } from 'node:fs';
+import { layerModule, layerTypes } from '../../src/layers/registry.js';
+
 export type Rank = 1 | 2 | 3 | 4;
 type Pick = [number, number, number, number];
 
@@ -17,8 +22,8 @@ const rnn = (type: string) => (p: Pick) => ({
 const keep = (call: (p: Pick) => string) => (p: Pick, rank: Rank) => ({ call: call(p), rank: same(rank) });
 const to = (rank: Rank, call: (p: Pick) => string) => (p: Pick) => ({ call: call(p), rank });
 
-/** Every registered layer type; the test fails if a type is missing here. */
-export const generators: Record<string, Gen> = {
+/** Layer types with arguments drawn from the random numbers; the others come from their fixtures (below). */
+const drawn: Record<string, Gen> = {
   dense: { takes: [1, 2, 3], call: keep((p) => `dense(${1 + (p[1] % 6)}, activation: ${of(ACTIVATIONS, p[2])}${p[3] % 5 === 0 ? ', trainable: false' : ''})`) },
   flatten: { takes: [2, 3, 4], call: to(1, () => 'flatten') },
   reshape: { takes: [1, 2, 3], call: (p) => (p[1] % 2 ? { call: 'reshape([-1, 1])', rank: 2 } : { call: `reshape([${1 + (p[2] % 3)}, -1, 1])`, rank: 3 }) },
@@ -84,6 +89,32 @@ export const generators: Record<string, Gen> = {
     },
   },
 };
+
+/** A generator from a layer type's fixture cases: the calls on a one-input float tensor of rank 1 to 4. */
+function fromFixtures(type: string): Gen | null {
+  const { cases } = JSON.parse(readFileSync(`test/fixtures/layers/${type}.json`, 'utf8')) as {
+    cases: { layer: string; input?: number[]; dtype?: string; out: number[] }[];
+  };
+  const usable = cases.filter((c) => c.input && !c.dtype && c.input.length <= 4 && c.out.length >= 1 && c.out.length <= 4);
+  if (usable.length === 0) return null;
+  const takes = [...new Set(usable.map((c) => c.input!.length as Rank))].sort();
+  return {
+    takes,
+    call: (p, rank) => {
+      const fits = usable.filter((c) => c.input!.length === rank);
+      const c = of(fits.length ? fits : usable, p[3]);
+      return { call: c.layer, rank: c.out.length as Rank };
+    },
+  };
+}
+
+/** Every registered layer type but the merge layers (several inputs: test/graph/ and the agreement test cover them). */
+export const generators: Record<string, Gen> = Object.fromEntries(
+  layerTypes.filter((t) => !layerModule(t)?.merge).flatMap((t) => {
+    const gen = drawn[t] ?? fromFixtures(t);
+    return gen ? [[t, gen]] : [];
+  }),
+);
 
 const ranks = (rank: Rank) => Object.keys(generators).filter((t) => generators[t].takes.includes(rank));
 
