@@ -124,6 +124,8 @@ async function main(): Promise<void> {
   const status = document.getElementById('status')!;
   const loaded = await loadAll();
   status.textContent = `model loaded: input [${loaded.prep.inputShape.join(', ')}]${loaded.labels ? `, ${loaded.labels.length} classes` : ''}`;
+  const names = loaded.prep.csv?.featureNames;
+  if (names) (document.getElementById('csv') as HTMLInputElement).placeholder = names.join(', ');
   const onFiles = async (files: FileList | File[]) => {
     try {
       const results: PagePrediction[] = [];
