@@ -5,6 +5,7 @@ import { CompletionItemKind, InsertTextFormat, type CompletionItem, type Signatu
 import { lexer } from '../../grammar/tokens.js';
 import { layerPositional } from '../normalize/tables.js';
 import { specSchema } from '../schema/schema.js';
+import type { BlockNode, FileNode } from '../syntax/ast.js';
 
 type Schema = Record<string, unknown>;
 const defs = specSchema.$defs as Record<string, Schema>;
@@ -77,13 +78,14 @@ function contextAt(text: string, offset: number): Context {
   return { stack, tokens, prefix };
 }
 
-/** What a `{` opens: a model body, a train or dataset block, or the object value of a key. */
-function blockOwner(tokens: IToken[], index: number): { kind: 'model' | 'train' | 'dataset' | 'key' | 'other'; name?: string } {
+/** What a `{` opens: a model or block body, a train or dataset block, or the object value of a key. */
+function blockOwner(tokens: IToken[], index: number): { kind: 'model' | 'block' | 'train' | 'dataset' | 'key' | 'other'; name?: string; at?: number } {
   for (let i = index - 1; i >= 0; i--) {
     const t = tokens[i].image;
     if (i === index - 1 && tokens[i - 1]?.image === ':') return { kind: 'key', name: tokens[i - 2]?.image };
     if (i === index - 1 && t === ':') return { kind: 'key', name: tokens[i - 1]?.image };
     if (t === 'model' && i === index - 2) return { kind: 'model' };
+    if (t === 'block' && isName(tokens[i + 1])) return { kind: 'block', name: tokens[i + 1].image, at: i };
     if (t === 'train') return { kind: 'train' };
     if (t === 'dataset') return { kind: 'dataset', name: tokens[i + 3]?.image };
     if (t === '{' || t === '}') break;
@@ -109,7 +111,54 @@ function keyBefore(ctx: Context): string | null {
 export interface Names {
   models: string[];
   datasets: string[];
+  /** Blocks declared in the file or its imports, with their parameters. */
+  blocks?: { name: string; params: string[] }[];
 }
+
+const isName = (t: IToken | undefined): t is IToken => t !== undefined && /^[A-Za-z_]/.test(t.image) && t.tokenType.name === 'Identifier';
+
+/**
+ * The tensors a model or block body (opened at token `open`) has named before the cursor, at its own level:
+ * `input x` and `y = ...`. A name bound on line `skipLine` (the statement being written) is not yet defined.
+ */
+function tensorsBefore(tokens: IToken[], open: number, skipLine: number | null): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  for (let i = open + 1; i < tokens.length; i++) {
+    const t = tokens[i].image;
+    if (t === '(' || t === '[' || t === '{') depth++;
+    else if (t === ')' || t === ']' || t === '}') depth--;
+    else if (depth === 0 && t === '=' && isName(tokens[i - 1]) && tokens[i - 1].startLine !== skipLine) names.push(tokens[i - 1].image);
+    else if (depth === 0 && t === 'input' && isName(tokens[i + 1])) names.push(tokens[i + 1].image);
+  }
+  return [...new Set(names)];
+}
+
+/** The parameters of `block NAME(a, b: 3) {` whose `block` keyword is token `at`: `a`, `b`. */
+function blockParams(tokens: IToken[], at: number): string[] {
+  const params: string[] = [];
+  if (tokens[at + 2]?.image !== '(') return params;
+  let depth = 0;
+  for (let i = at + 2; i < tokens.length && tokens[i].image !== '{'; i++) {
+    const t = tokens[i].image;
+    if (t === '(' || t === '[') depth++;
+    else if (t === ')' || t === ']') depth--;
+    else if (depth === 1 && isName(tokens[i]) && (tokens[i - 1].image === '(' || tokens[i - 1].image === ',')) params.push(t);
+  }
+  return params;
+}
+
+/** Names a layer line may use: the body's tensors so far, and inside a block its parameters. */
+function scopeItems(tokens: IToken[], body: { token: IToken; index: number }, owner: ReturnType<typeof blockOwner>, skipLine: number | null): CompletionItem[] {
+  const params = owner.kind === 'block' && owner.at !== undefined ? blockParams(tokens, owner.at) : [];
+  return [
+    ...tensorsBefore(tokens, body.index, skipLine).map((n) => item(n, CompletionItemKind.Variable, 'tensor')),
+    ...params.map((n) => item(n, CompletionItemKind.TypeParameter, `parameter of block ${owner.name}`)),
+  ];
+}
+
+const blockItems = (names: Names): CompletionItem[] =>
+  (names.blocks ?? []).map((b) => item(b.name, CompletionItemKind.Module, `block ${b.name}(${b.params.join(', ')})`));
 
 export function completions(text: string, offset: number, names: Names): CompletionItem[] {
   const ctx = contextAt(text, offset);
@@ -126,10 +175,17 @@ export function completions(text: string, offset: number, names: Names): Complet
   if (top.token.image === '(') {
     const callee = tokens[top.index - 1]?.image ?? '';
     const outer = stack[stack.length - 2];
-    const inModel = outer && outer.token.image === '{' && blockOwner(tokens, outer.index).kind === 'model';
+    const bodyOwner = outer && outer.token.image === '{' ? blockOwner(tokens, outer.index) : null;
+    const inModel = bodyOwner?.kind === 'model' || bodyOwner?.kind === 'block';
     let args: Record<string, Schema> = {};
-    if (inModel && stack.length === 2) args = layerArguments(callee);
-    else {
+    if (inModel && stack.length === 2) {
+      // A layer's arguments, or a block's parameters; the tensors and block parameters in scope as values.
+      const block = names.blocks?.find((b) => b.name === callee);
+      args = block ? Object.fromEntries(block.params.map((p) => [p, {}])) : layerArguments(callee);
+      const scope = scopeItems(tokens, outer, bodyOwner!, top.token.startLine ?? null);
+      if (key) return [...valueItems(valuesOf(args[key])), ...scope.filter((i) => i.kind === CompletionItemKind.TypeParameter)];
+      return [...keyItems(args), ...scope];
+    } else {
       const owner = tokens[top.index - 3]?.image; // `owner: callee(`
       const ownerSchema = props(trainingSchema)[owner ?? ''] ?? props(datasetSchema)[owner ?? ''] ?? layerArgumentsOfAny(owner ?? '');
       args = props(branch(ownerSchema, 'type', callee));
@@ -142,12 +198,15 @@ export function completions(text: string, offset: number, names: Names): Complet
     return valueItems(valuesOf(props(trainingSchema)[owner]));
   }
   const owner = blockOwner(tokens, top.index);
-  if (owner.kind === 'model') {
+  if (owner.kind === 'model' || owner.kind === 'block') {
     if (key) return [];
+    const layers = [...layerTypes().map((t) => item(t, CompletionItemKind.Function, 'layer')), ...blockItems(names)];
+    // After `name =` a layer (or block) comes; at the start of a line also the body's own keywords.
+    if (prev === '=') return layers;
     return [
-      item('input', CompletionItemKind.Keyword, 'input NAME: [dims]'),
-      item('labels', CompletionItemKind.Property, 'labels: ["...", ...]'),
-      ...layerTypes().map((t) => item(t, CompletionItemKind.Function, 'layer')),
+      item('input', CompletionItemKind.Keyword, owner.kind === 'model' ? 'input NAME: [dims]' : 'input NAME'),
+      ...(owner.kind === 'model' ? [item('labels', CompletionItemKind.Property, 'labels: ["...", ...]')] : []),
+      ...layers,
     ];
   }
   let schemaProps: Record<string, Schema> = {};
@@ -230,4 +289,13 @@ export function propertyHover(owner: { layer: string } | { train: true }, key: s
   const def = defaultText(s);
   lines.push(def !== null ? `- default \`${def}\`` : '- required');
   return lines.join('\n');
+}
+
+/** Each block a file declares, with its parameters' names (`block residual(filters, kernel: 3)`: filters, kernel). */
+export function blockSignatures(ast: FileNode): { name: string; params: string[] }[] {
+  return ast.items.filter((i): i is BlockNode => i.kind === 'block').map((b) => ({
+    name: b.name.text,
+    params: b.params.map((p) => p.key?.text ?? (p.value.kind === 'call' && p.value.args === null ? p.value.name.text : null))
+      .filter((p): p is string => p !== null),
+  }));
 }

@@ -6,7 +6,7 @@ import { format } from '../format/format.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { FileNode } from '../syntax/ast.js';
 import { codeActions } from './actions.js';
-import { completions, propertyHover, signatureHelp } from './complete.js';
+import { blockSignatures, completions, propertyHover, signatureHelp } from './complete.js';
 import { toLsp } from './diagnostics.js';
 import { inlayLabel, layerHover, modelHover } from './explain.js';
 import { pathToUri, spanRange, uriToPath, within } from './positions.js';
@@ -111,11 +111,12 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
     const ctx = at(textDocument.uri, position);
     if (!ctx) return [];
     const asts = ctx.analysis.result.asts;
-    const names = { models: [] as string[], datasets: [] as string[] };
+    const names = { models: [] as string[], datasets: [] as string[], blocks: [] as { name: string; params: string[] }[] };
     for (const f of scopeOf(ctx.path, asts)) {
       for (const o of occurrences(asts.get(f)!)) {
         if (o.declaration && (o.kind === 'model' || o.kind === 'dataset')) (o.kind === 'model' ? names.models : names.datasets).push(o.name.text);
       }
+      names.blocks.push(...blockSignatures(asts.get(f)!));
     }
     return completions(ctx.open.text, ctx.offset, names);
   });

@@ -210,6 +210,42 @@ describe('nnc lsp over stdio', () => {
     client.change(mainFile, main);
   });
 
+  it('completes the tensors named above the cursor, block names where a layer goes, and block parameters', async () => {
+    const text = main.replace('model Small {', 'block residual(filters, kernel: 3) {\n  input x\n  y = conv2d(filters, kernel, padding: same)\n'
+      + '  y = batch_norm\n  sum = add(y, x)\n  activation(relu)\n}\n\nmodel Small {')
+      .replace('  conv2d(32, kernel: 3, activation: relu)\n', '  stem = conv2d(32, kernel: 3, activation: relu, padding: same)\n  residual(32)\n  z = residual(32, kernel: 5)\n');
+    const labels = async (needle: string, shift: number) => {
+      client.change(mainFile, text);
+      const r = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(text, needle, shift) });
+      return ((Array.isArray(r) ? r : r?.items) ?? []).map((i: CompletionItem) => ({ label: i.label, kind: i.kind, detail: i.detail }));
+    };
+    const names = (items: { label: string }[]) => items.map((i) => i.label);
+    // In a block's merge: the tensors defined above (not `sum`, bound by this very line), and the block's parameters.
+    const merge = await labels('add(', 4);
+    expect(merge.filter((i) => i.detail === 'tensor').map((i) => i.label)).toEqual(['x', 'y']);
+    expect(merge.filter((i) => i.detail === 'parameter of block residual').map((i) => i.label)).toEqual(['filters', 'kernel']);
+    // Above the first `y =`, only the block's input is defined.
+    const first = await labels('y = conv2d(', 'y = conv2d('.length);
+    expect(first.filter((i) => i.detail === 'tensor').map((i) => i.label)).toEqual(['x']);
+    expect(names(first)).toEqual(expect.arrayContaining(['filters', 'kernel', 'strides', 'padding']));
+    // In the model: its own tensors, none of the block's.
+    const dense = names(await labels('dense(10, ', 'dense(10, '.length));
+    expect(dense).toEqual(expect.arrayContaining(['image', 'stem', 'z', 'activation']));
+    expect(dense).not.toContain('x');
+    expect(dense).not.toContain('filters');
+    // Where a layer goes, the blocks too; a block call completes its parameters.
+    const line = await labels('  flatten', 2);
+    expect(line.find((i) => i.label === 'residual')).toMatchObject({ detail: 'block residual(filters, kernel)' });
+    expect(names(line)).toEqual(expect.arrayContaining(['input', 'conv2d', 'dense']));
+    const bound = names(await labels('z = ', 'z = '.length));
+    expect(bound).toEqual(expect.arrayContaining(['residual', 'conv2d']));
+    expect(bound).not.toContain('input');
+    expect(names(await labels('residual(32, ', 'residual(32, '.length))).toEqual(expect.arrayContaining(['filters', 'kernel', 'image', 'stem']));
+    // In a block, a value may be one of its parameters.
+    expect(names(await labels('padding: same)\n  y = batch', 'padding: '.length))).toEqual(['valid', 'same', 'filters', 'kernel']);
+    client.change(mainFile, main);
+  });
+
   it('gives signature help for layer arguments with their defaults', async () => {
     const help = await client.connection.sendRequest(SignatureHelpRequest.type, { textDocument: { uri: uriOf(mainFile) }, position: pos(main, 'conv2d(32, ', 'conv2d(32, '.length) });
     expect(help?.signatures[0].label).toMatch(/^conv2d\(filters, kernel, .*strides: \[1, 1\].*padding: valid/);
