@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend } from '../src/codegen/runtime/backend.js';
+import { registerWasmTrainingKernels } from '../src/codegen/runtime/wasm-kernels.js';
 import { nativeTrainFunction } from '../src/codegen/runtime/native.js';
 import { loadSnapshot, median, REPO, round, runJsonChild } from './lib.js';
 import { compileTrainers, MODELS, PYTHON, torchEnv, type ModelKey } from './training.js';
@@ -30,7 +31,7 @@ async function nativeStep(dir: string, key: ModelKey, steps: number): Promise<nu
 }
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] ?? 3) || 3;
-await initBackend('wasm', { quiet: true });
+await initBackend('wasm', { quiet: true, wasmKernels: registerWasmTrainingKernels });
 const dir = compileTrainers();
 const out: Record<string, { native: number[]; torch: number[]; loadavg: number[][] }> = {};
 for (const key of ['mlp', 'cnn'] as ModelKey[]) {

@@ -118,7 +118,8 @@ async function main(): Promise<void> {
   } else {
     if (args.impl === 'handwritten') {
       const { initBackend } = await import('../src/codegen/runtime/backend.js');
-      backend = await initBackend(args.backend, { quiet: true });
+      const { registerWasmTrainingKernels } = await import('../src/codegen/runtime/wasm-kernels.js');
+      backend = await initBackend(args.backend, { quiet: true, wasmKernels: registerWasmTrainingKernels });
     } else {
       if (args.backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
       if (!(await tf.setBackend(args.backend))) throw new Error(`backend ${args.backend} failed to initialize`);

@@ -2,13 +2,14 @@
 //   tsx bench/tfjs-gemm.ts --backend wasm|cpu --n 1024   -> one JSON line {backend, n, gflops, wasmThreads}
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/codegen/runtime/backend.js';
+import { registerWasmTrainingKernels } from '../src/codegen/runtime/wasm-kernels.js';
 
 async function main(): Promise<void> {
   const arg = (name: string, fallback: string) => {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : fallback;
   };
-  const backend = await initBackend(arg('backend', 'wasm'), { quiet: true });
+  const backend = await initBackend(arg('backend', 'wasm'), { quiet: true, wasmKernels: registerWasmTrainingKernels });
   const n = Number(arg('n', '1024'));
   const repeats = Number(arg('repeats', '3'));
   const a = tf.randomUniform([n, n]);

@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 import type { ModelShapeInfo } from '../shapes/infer.js';
 import type { Spec, TrainingUnit } from '../spec/types.js';
 import { loadAssets } from './assets.js';
-import { DATASET_TYPE, READER_MODULE, runtimeFor } from './runtime-closure.js';
+import { DATASET_TYPE, READER_MODULE, needsWasmKernels, runtimeFor } from './runtime-closure.js';
 import { modelGraph, type ModelGraph } from '../graph/graph.js';
 import { configKey, layerConfig, renderConfigValue, type ConfigValue, type LayerConfig } from './layer-config.js';
 
@@ -119,6 +119,8 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions): 
     // nnc's own tfjs layers (lib/layers.ts) are imported only by models that use them
     customLayers: (functional ? functional.nodes.map((n) => n.config) : layers).some((l) => l.custom || JSON.stringify(l.args).includes('"$call":"layers.')),
     specHash,
+    // lib/wasm-kernels.ts only where the model trains with kernels wasm lacks or runs slowly (runtime.ts passes it in)
+    wasmKernels: needsWasmKernels(unit.model.layers, info.flops),
     // Units of the last layer: the class count a classification dataset must have (1 unit: two classes).
     outputUnits: outputLayer?.outputShape.at(-1) ?? null,
     // One level deeper than the output folder: the trainer lives in <out>/<folder>/. data.ts resolves it as a URL,

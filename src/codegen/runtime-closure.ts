@@ -17,6 +17,27 @@ export const DATASET_TYPE: Record<DatasetSpec['source'], string> = {
   fashion_mnist: 'FashionMnistDataset', idx: 'IdxDataset', csv: 'CsvDataset', image_folder: 'ImageFolderDataset',
 };
 
+/**
+ * Layer types whose training runs a kernel the tfjs wasm backend lacks or runs slowly (lib/wasm-kernels.ts): the
+ * convolutions' backprop (Conv2DBackpropFilter/Input, DepthwiseConv2dNative*; conv1d is a conv2d in tfjs), embedding's
+ * gather and its gradient (GatherV2, UnsortedSegmentSum), max pooling's gradient (MaxPoolGrad).
+ */
+const WASM_KERNEL_LAYERS = new Set([
+  'conv1d', 'conv2d', 'conv2d_transpose', 'separable_conv2d', 'depthwise_conv2d', 'embedding', 'max_pool1d', 'max_pool2d',
+]);
+/**
+ * Forward FLOPs per sample from which the remaining kernels pay (transposed BatchMatMul in every dense layer's
+ * gradient, GatherV2 of batches, Identity): a small dense model such as iris' (~100 FLOPs) trains as fast without.
+ */
+export const WASM_KERNELS_MIN_FLOPS = 100_000;
+
+/** Whether a trainer carries lib/wasm-kernels.ts: its model has a layer (or a wrapped one) that needs it, or is large. */
+export function needsWasmKernels(layers: readonly { type: string; layer?: unknown }[], flops: number): boolean {
+  const uses = (l: { type: string; layer?: unknown }): boolean =>
+    WASM_KERNEL_LAYERS.has(l.type) || (typeof l.layer === 'object' && l.layer !== null && uses(l.layer as { type: string }));
+  return flops >= WASM_KERNELS_MIN_FLOPS || layers.some(uses);
+}
+
 /** Versions of the packages runtime files may import (as nnc's own package.json pins them). */
 export const RUNTIME_PACKAGES: Record<string, string> = {
   '@tensorflow/tfjs': '^4.22.0',

@@ -80,6 +80,17 @@ describe('generated/ is current', () => {
       expect(libs, absent).not.toContain(absent);
     }
     for (const f of iris) expect(expected.get(f), f).not.toMatch(/['"]sharp['"]/);
+    // ... and no wasm kernels: its dense model trains on wasm's own (lib/wasm-kernels.ts reaches the trainers whose
+    // layers need kernels wasm lacks or runs slowly: convolutions, pooling gradients, embeddings, large models)
+    for (const absent of ['wasm-kernels.ts', 'wasm-js-kernels.ts']) expect(libs, absent).not.toContain(absent);
+    expect(expected.get(path.join('generated', 'iris_net', 'runtime.ts'))).not.toMatch(/wasm-kernels|wasmKernels/);
+    const kernelsIn = (folder: string) => expected.has(path.join('generated', folder, 'lib', 'wasm-kernels.ts'));
+    const runtimeOf = (folder: string) => expected.get(path.join('generated', folder, 'runtime.ts'))!;
+    for (const folder of ['fashion_cnn', 'fruits_cnn', 'review_lstm', 'fashion_mlp']) {
+      expect(kernelsIn(folder), folder).toBe(true);
+      expect(runtimeOf(folder), folder).toContain('wasmKernels: registerWasmTrainingKernels');
+    }
+    for (const folder of ['iris_net', 'iris_branches', 'petal_width']) expect(kernelsIn(folder), folder).toBe(false);
     const pkg = JSON.parse(expected.get(path.join('generated', 'iris_net', 'package.json'))!);
     expect(Object.keys(pkg.dependencies)).not.toContain('sharp');
     // An image trainer has them, and depends on sharp.

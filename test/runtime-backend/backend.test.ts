@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, initBackend } from '../../src/codegen/runtime/backend.js';
-import { WASM_TRAINING_KERNEL_NAMES } from '../../src/codegen/runtime/wasm-kernels.js';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNEL_NAMES } from '../../src/codegen/runtime/wasm-kernels.js';
 
 function tfjsNodeInstalled(): boolean {
   try {
@@ -22,9 +22,13 @@ describe('initBackend', () => {
     expect(lines).toEqual(['backend: cpu (requested)']);
   });
 
-  it("'wasm' selects wasm and registers the training kernels", async () => {
+  it("'wasm' selects wasm, and registers the training kernels only when the trainer passes them", async () => {
+    // a trainer whose model needs none (runtime.ts passes no wasmKernels): wasm's own kernels only
     expect(await initBackend('wasm', { quiet: true })).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    // the same request again, now from a trainer that needs them
+    expect(await initBackend('wasm', { quiet: true, wasmKernels: registerWasmTrainingKernels })).toBe('wasm');
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     for (const name of WASM_TRAINING_KERNEL_NAMES) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
   });

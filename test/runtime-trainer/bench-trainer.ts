@@ -13,8 +13,9 @@ const samples = Number(samplesArg), epochs = Number(epochsArg), rounds = Number(
 async function initBackend(name: string): Promise<void> {
   const helper = new URL('../../src/codegen/runtime/backend.ts', import.meta.url);
   if (existsSync(helper)) {
-    const mod = await import(helper.href) as { initBackend?: (name: string) => Promise<unknown> };
-    if (mod.initBackend) { await mod.initBackend(name); return; }
+    const mod = await import(helper.href) as { initBackend?: (name: string, opts: object) => Promise<unknown> };
+    const kernels = await import(new URL('../../src/codegen/runtime/wasm-kernels.ts', import.meta.url).href) as { registerWasmTrainingKernels: () => void };
+    if (mod.initBackend) { await mod.initBackend(name, { wasmKernels: kernels.registerWasmTrainingKernels }); return; }
   }
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend(name);

@@ -1,7 +1,6 @@
 // Chooses the TensorFlow.js backend for a trainer: native tfjs-node when it loads, else wasm (with the training
-// kernels wasm lacks), else the pure-JS cpu backend.
+// kernels wasm lacks, where the trainer's model needs them: its runtime.ts passes them in), else the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -20,6 +19,11 @@ export interface InitBackendOptions {
   quiet?: boolean;
   /** Where the one-line report goes; default console.error (keeps stdout for results). */
   log?: (line: string) => void;
+  /**
+   * Registers kernels on the wasm backend once it is chosen: lib/wasm-kernels.ts's registerWasmTrainingKernels, passed
+   * by the trainers whose models train with kernels wasm lacks or runs slowly (a small dense model needs none of them).
+   */
+  wasmKernels?: () => void;
 }
 
 // Module specifiers kept in variables: the optional packages may be absent, and TypeScript must not resolve them.
@@ -44,7 +48,7 @@ async function activate(name: BackendName): Promise<string | null> {
 }
 
 /** Loads and activates a backend; returns null on success or a short reason for failure. */
-async function tryBackend(name: BackendName): Promise<string | null> {
+async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<string | null> {
   if (name === 'tensorflow') {
     // tfjs-node registers the 'tensorflow' backend when imported; it needs a native library that may not load.
     try {
@@ -64,7 +68,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
     }
     const failure = await activate('wasm');
     if (failure != null) return failure;
-    registerWasmTrainingKernels();
+    opts.wasmKernels?.();
     return null;
   }
   const failure = await activate('cpu');
@@ -89,12 +93,15 @@ export async function initBackend(requested?: string, opts: InitBackendOptions =
   if (!(BACKEND_REQUESTS as readonly string[]).includes(request)) {
     throw new BackendError(`unknown backend '${requested ?? process.env.NNC_BACKEND}' (expected one of ${BACKEND_REQUESTS.join(', ')})`);
   }
-  if (current?.request === request && tf.getBackend() === current.backend) return current.backend;
+  if (current?.request === request && tf.getBackend() === current.backend) {
+    if (current.backend === 'wasm') opts.wasmKernels?.();
+    return current.backend;
+  }
   const log = opts.quiet ? () => {} : (opts.log ?? ((line: string) => console.error(line)));
 
   if (request !== 'auto') {
     const backend: BackendName = request === 'node' ? 'tensorflow' : (request as BackendName);
-    const failure = await tryBackend(backend);
+    const failure = await tryBackend(backend, opts);
     if (failure != null) {
       const what = backend === 'tensorflow' ? `${TFJS_NODE} could not be used` : `the ${backend} backend could not be used`;
       throw new BackendError(`backend '${request}' was requested but ${what}: ${failure}`);
@@ -106,7 +113,7 @@ export async function initBackend(requested?: string, opts: InitBackendOptions =
 
   const skipped: string[] = [];
   for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
-    const failure = await tryBackend(backend);
+    const failure = await tryBackend(backend, opts);
     if (failure == null) {
       log(`backend: ${backend}${skipped.length > 0 ? ` (${skipped.join('; ')})` : ''}`);
       current = { request, backend };
