@@ -16,6 +16,7 @@ import type { Spec } from './spec/types.js';
 import type { FileNode } from './syntax/ast.js';
 import { parseSource } from './syntax/parse.js';
 import { inferAll, checkContracts, type ModelShapeInfo } from './shapes/infer.js';
+import { checkRuntimeLimits } from './shapes/runtime-limits.js';
 
 export type { ModelShapeInfo };
 
@@ -142,6 +143,7 @@ export function check(file: string, text: string, host: Host, opts: { specDir?: 
 
   const { shapes, diagnostics: shapeDiagnostics } = inferAll(spec, spans);
   append(diagnostics, shapeDiagnostics);
+  append(diagnostics, checkRuntimeLimits(spec, spans, shapes));
   append(diagnostics, checkContracts(spec, spans, shapes, { specDir: opts.specDir ?? path.dirname(file) }));
   return result(spec, spans, shapes);
 }

@@ -114,6 +114,21 @@ export const shapeMessages = {
     template: 'tfjs 4.22 batch-normalizes inputs of at most 3 axes besides the batch, found {found} in {layer}',
     help: 'insert a `reshape` that merges axes before this layer, e.g. to [steps, features]',
   },
+  NN3050: {
+    severity: 'error',
+    template: 'tfjs 4.22 cannot apply the activity_regularizer of {layer}: it throws when the layer is called, and ignores one inside a wrapper',
+    help: 'remove `activity_regularizer`; `kernel_regularizer` penalizes the weights instead',
+  },
+  NN3051: {
+    severity: 'error',
+    template: 'tfjs 4.22 refuses the name {name} of {what}: its names start with a letter or a digit',
+    help: 'rename it, e.g. {fix}',
+  },
+  NN3052: {
+    severity: 'error',
+    template: 'the mask of {embedding} (`mask_zero: true`) reaches {layer}, which cannot take a mask in tfjs 4.22',
+    help: 'remove `mask_zero: true`, or let a recurrent layer (`lstm`, `gru`, `simple_rnn` without `return_sequences`) consume the mask before {layer}',
+  },
   NN3045: {
     severity: 'error',
     template: 'tfjs implements only `reset_after: false` for gru {layer}, found `reset_after: true`',

@@ -278,6 +278,8 @@ class ModelBuilder {
     const named = typeof args.name === 'string' ? args.name
       : binding && scope.model && repeat === 1 && this.bindings.get(binding) === 1 && !this.tensors.has(binding) ? binding
         : `${type}_${n}`;
+    // a layer named by its binding (`y = dense(3)`): its name is written there
+    if (stmt.binding && named === binding && typeof args.name !== 'string') values.spans.set(`${lp}/name`, { value: stmt.binding.span });
     if (this.inputs.some((i) => i.name === named)) this.define(named, values.spans.valueAt(`${lp}/name`) ?? stmt.span);
     else this.tensors.set(named, stmt.span);
     this.layers.push({ type, args: args as JsonObject, inputs });

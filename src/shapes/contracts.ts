@@ -283,13 +283,15 @@ function checkOutput(c: TrainingContext): void {
 function checkClassWeights(c: TrainingContext, classes: ClassInfo | null): void {
   const weights = c.training.class_weights;
   if (!weights || !classes) return;
+  // The trainer looks class names up exactly (train.ts classWeightsByIndex), so the checker does too; a name that
+  // differs only in case or punctuation is the first did-you-mean.
   const normal = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const known = new Set((classes.names ?? []).map(normal));
+  const known = new Set(classes.names ?? []);
   for (const key of Object.keys(weights)) {
     const index = /^\d+$/.test(key) ? Number(key) : NaN;
-    if (index < classes.count || known.has(normal(key))) continue;
+    if (index < classes.count || known.has(key)) continue;
     const names = classes.names ?? [];
-    const suggestions = suggest(key, names);
+    const suggestions = [...new Set([...names.filter((n) => normal(n) === normal(key)), ...suggest(key, names)])];
     const listed = names.length ? `known classes: ${names.slice(0, 12).map(q).join(', ')}${names.length > 12 ? ', ...' : ''}` : '';
     c.push(diag('NN4011', c.spans.keyAt(pointer('trainings', c.t, 'class_weights', key)), { name: q(key) }, {
       suggestions,
