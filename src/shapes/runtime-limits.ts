@@ -18,7 +18,7 @@ export const TFJS_NAME = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
  * test/shapes/runtime-limits.test.ts checks this list against the layers tfjs builds.
  */
 export const MASK_TAKERS = new Set([
-  'dense', 'dropout', 'activation', 'reLU', 'prelu', 'batchNormalization', 'layerNormalization',
+  'dense', 'dropout', 'spatialDropout1d', 'activation', 'reLU', 'prelu', 'batchNormalization', 'layerNormalization',
   'lstm', 'gru', 'simpleRNN', 'bidirectional', 'timeDistributed',
   'add', 'multiply', 'average', 'maximum', 'minimum', 'concatenate',
 ]);
