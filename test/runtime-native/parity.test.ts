@@ -3,8 +3,8 @@
 // per-step loss and accuracy, and predictions of the trained model (the wasm backend caches packed weights by tensor
 // id, which in-place updates must invalidate). Tolerances: gradients 2e-5 + 1e-3 relative; weights after 10 adam
 // steps 5e-5 absolute (float32 sums in another order: OpenBLAS vs XNNPACK).
-// Dropout: tfjs's seeded dropout layer draws the same mask on every step; the native path draws a fresh mask per
-// step from its own stream (native/README.md). With the masks given (fixedMasks), the native step must match tfjs.
+// Dropout: the two paths draw their masks from different generators (native/README.md); with the masks given
+// (fixedMasks), the native step must match tfjs.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeAddon, nativeTrainFunction, type TrainFunction } from '../../src/codegen/runtime/native.js';

@@ -5,6 +5,7 @@
 // addon that is absent or fails to load fall back to tfjs's own train function, with one line saying why.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import { dropoutLayers, withStepSeeds } from './dropout-seeds.js';
 import { describeModel, type ModelPlan, type NativeTraining } from './native-plan.js';
 
 export { describeModel, NativeUnsupported } from './native-plan.js';
@@ -73,8 +74,11 @@ export interface NativeStepOptions {
   masks?: () => tf.Tensor | null;
 }
 
-/** A tfjs-style train function: ins = [x, y] -> [loss, ...metrics] scalars, one native call per batch. */
-export type TrainFunction = (ins: tf.Tensor[]) => tf.Scalar[];
+/**
+ * A tfjs-style train function: ins = [x, y] -> [loss, ...metrics] scalars, one native call per batch. `stepSeed`
+ * (dropout-seeds.ts) seeds the step's dropout masks; without it the native step continues its own mask stream.
+ */
+export type TrainFunction = (ins: tf.Tensor[], stepSeed?: number) => tf.Scalar[];
 
 /** A tensor's data, with its own memory: the native step writes in place, so no other tensor may share it. */
 function ownedVariable(backend: WasmHeapBackend, v: tf.Variable): void {
@@ -108,7 +112,7 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
   const offsets = new Float64Array(6 + 3 * weights.length).fill(-1);
   const out = new Float64Array(2);
 
-  const train: TrainFunction = (ins) => {
+  const train: TrainFunction = (ins, stepSeed) => {
     const [x, y] = ins;
     if (ins.length !== 2) throw new Error(`native step: expected [x, y], got ${ins.length} inputs`);
     const backend = tf.backend() as unknown as WasmHeapBackend;
@@ -148,6 +152,7 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
         }
       });
       const learningRate = (optimizer as unknown as { learningRate: number }).learningRate;
+      if (stepSeed !== undefined && plan.dropoutLayers > 0 && !opts.masks) addon.seed(handle, stepSeed);
       addon.step(handle, backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, batch, learningRate, out);
       // The wasm backend caches XNNPACK operators (with packed weights) by tensor id and drops them when the id
       // is disposed: re-register each weight under its id, same memory, so predict and evaluate see new values.
@@ -166,6 +171,12 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
   return { train, plan };
 }
 
+/** tfjs's train function, its dropout layers seeded per step (dropout-seeds.ts) when given a step seed. */
+function tfjsWithStepSeeds(model: tf.LayersModel, train: TrainFunction): TrainFunction {
+  const layers = dropoutLayers(model);
+  return (ins, stepSeed) => (stepSeed === undefined ? train(ins) : withStepSeeds(layers, stepSeed, () => train(ins)));
+}
+
 /**
  * The train function a trainer uses: the native step when the addon is loaded, the backend is wasm and the model is
  * supported; else tfjs's own (`makeTfjs`). On wasm it says which on `info`.
@@ -175,11 +186,11 @@ export function chooseTrainFunction(args: {
   makeTfjs: () => TrainFunction; info: (line: string) => void;
 }): TrainFunction {
   // tfjs-node is fast itself; the cpu backend is the last resort, chosen (and reported) by initBackend.
-  if (tf.getBackend() !== 'wasm') return args.makeTfjs();
+  if (tf.getBackend() !== 'wasm') return tfjsWithStepSeeds(args.model, args.makeTfjs());
   const native = nativeTrainFunction(args.model, args.training, args.optimizer, args.metricNames, { seed: args.seed });
   if ('reason' in native) {
     args.info(`training step: tfjs (native step not used: ${native.reason})`);
-    return args.makeTfjs();
+    return tfjsWithStepSeeds(args.model, args.makeTfjs());
   }
   const { blasThreads } = loadNativeAddon().addon!.info();
   args.info(`training step: native (nnc-native, OpenBLAS ${blasThreads} thread${blasThreads === 1 ? '' : 's'}; ${native.plan.summary})`);

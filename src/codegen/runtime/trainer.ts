@@ -8,6 +8,7 @@ import {
   type LoadedCheckpoint, type TrainState, type WeightSnapshot,
 } from './checkpoint.js';
 import { saveModelAtomic } from './model-io.js';
+import { stepSeed } from './dropout-seeds.js';
 import { chooseTrainFunction } from './native.js';
 import { ProgressReporter, type ProgressMode } from './progress.js';
 import { mixSeeds, permutation, Rng } from './rng.js';
@@ -263,7 +264,7 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
           if (args.augment) xb = args.augment(xb, mixSeeds(state.seed, epoch, start));
           const ins = [xb, tf.gather(yTrain, ids)];
           if (sampleWeights) ins.push(tf.gather(sampleWeights, ids));
-          return trainFunction(ins);
+          return trainFunction(ins, stepSeed(state.seed, epoch, start));
         });
         const values = await Promise.all(outs.map((t) => t.data()));
         tf.dispose(outs);
