@@ -84,7 +84,7 @@ async function trainRun(step: Step, opts: { seed?: number; outDir?: string; resu
   const result = await onStep(step, () => train({
     training: { ...spec, seed: opts.seed ?? spec.seed }, model, numClasses: 10, train: data, validation: null,
     outDir: opts.outDir ?? path.join(ws.dir, `run-${Math.random().toString(36).slice(2)}`), resume: opts.resume ?? false,
-    quiet: false, log: (l) => lines.push(l), progress: 'lines', handleSigint: false,
+    quiet: false, log: (l) => lines.push(l), progress: 'plain', handleSigint: false,
     shouldStop: () => opts.stopAfter !== undefined && batches >= opts.stopAfter,
     onBatchEnd: () => { batches++; },
   }));
