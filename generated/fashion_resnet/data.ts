@@ -53,6 +53,9 @@ export const CLASSES: ClassContract = { names: [
 /** The folder of the spec file (specs/fashion_resnet.nn) where it was compiled, found relative to this file. */
 export const SPEC_DIR = fileURLToPath(new URL("../../specs/", import.meta.url));
 
+/** nnc's small Fashion-MNIST subset, copied into this folder: the last resort when the full dataset cannot be found. */
+export const EMBEDDED_SUBSET_DIR = fileURLToPath(new URL('./data/fashion-mnist-mini/', import.meta.url));
+
 export interface LoadDataOptions {
   dataDir?: string;
   /** Files or folders given by the dataset's own flags, by the spec property they replace. */
@@ -68,7 +71,7 @@ export interface LoadDataOptions {
 export async function loadData(opts: LoadDataOptions): Promise<LoadedData> {
   return loadDataset(DATASET, INPUT, {
     splitLimit: opts.limit, specDir: SPEC_DIR, dataDir: opts.dataDir, datasetPaths: opts.datasetPaths, seed: opts.seed, log: opts.log, progress: opts.progress,
-    classes: CLASSES,
+    classes: CLASSES, embeddedDir: EMBEDDED_SUBSET_DIR,
   }, readSource);
 }
 

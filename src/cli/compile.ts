@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { renderText } from '../diagnostics/render.js';
-import { emit } from '../codegen/emit.js';
+import { emit, emitData } from '../codegen/emit.js';
 import { checkFile } from './check.js';
 import { UsageError } from './files.js';
 import type { Io } from './main.js';
@@ -45,7 +45,9 @@ export function compileCommand(inputs: string[], flags: { out?: string; target?:
     return 1;
   }
   const specDirFromOutput = path.relative(outRoot, path.dirname(path.resolve(file))).split(path.sep).join('/') + '/';
-  const files = emit(r.spec, r.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput, specText: readFileSync(file, 'utf8') });
+  const text = emit(r.spec, r.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput, specText: readFileSync(file, 'utf8') });
+  const data = emitData(r.spec);
+  const files = new Map<string, string | Uint8Array>([...text, ...data]);
 
   // Check every target first, so a refusal leaves nothing half-written.
   for (const rel of files.keys()) {
@@ -54,7 +56,9 @@ export function compileCommand(inputs: string[], flags: { out?: string; target?:
     const link = symbolicLinkOnTheWay(outRoot, rel);
     if (link) throw new UsageError(`refusing to write ${target}: ${link} is a symbolic link, which can lead outside ${outRoot}`);
     if (existsSync(target) && !statSync(target).isFile()) throw new UsageError(`refusing to overwrite ${target}: it is not a file`);
-    if (existsSync(target) && !isGenerated(target)) throw new UsageError(`refusing to overwrite ${target}: nnc did not generate it`);
+    // A data file carries no header: it is nnc's when its bytes are those nnc writes.
+    const ours = data.has(rel) ? (f: string) => readFileSync(f).equals(data.get(rel)!) : isGenerated;
+    if (existsSync(target) && !ours(target)) throw new UsageError(`refusing to overwrite ${target}: nnc did not generate it`);
   }
   const folders = new Set<string>();
   for (const [rel, content] of files) {

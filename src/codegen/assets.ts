@@ -27,6 +27,16 @@ export interface Assets {
 }
 
 let cached: Assets | null = null;
+let subset: Map<string, Uint8Array> | null = null;
+
+/** Folder of nnc's small Fashion-MNIST subset (specs/data/fashion-mnist-mini): file name -> bytes of its four IDX files. */
+export function embeddedFashionSubset(): Map<string, Uint8Array> {
+  if (subset) return subset;
+  const dir = path.join(codegenDir(), '..', '..', 'specs', 'data', 'fashion-mnist-mini');
+  subset = new Map(readdirSync(dir).filter((f) => f.endsWith('.gz')).sort().map((f) => [f, new Uint8Array(readFileSync(path.join(dir, f)))]));
+  if (subset.size !== 4) throw new Error(`${dir}: expected the four Fashion-MNIST IDX files of nnc's embedded subset, found ${subset.size}`);
+  return subset;
+}
 
 export function loadAssets(): Assets {
   if (cached) return cached;

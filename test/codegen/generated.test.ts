@@ -1,11 +1,11 @@
 // generated/ holds the compiled output of every spec in specs/. Regenerating must give the same bytes
 // (UPDATE_GOLDEN=1 rewrites generated/), and no stale file may be left there.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectGolden, updating } from '../golden.js';
-import { compileSpec } from './helpers.js';
+import { compileSpec, compileSpecData } from './helpers.js';
 
 const specs = readdirSync('specs').filter((f) => f.endsWith('.nn')).sort();
 /** Specs with a `train` block; the others (a model to summarize) compile to nothing. */
@@ -21,6 +21,8 @@ function listFiles(dir: string): string[] {
 describe('generated/ is current', () => {
   const expected = new Map<string, string>();
   for (const spec of specs) for (const [file, content] of compileSpec(`specs/${spec}`, 'generated')) expected.set(path.join('generated', file), content);
+  const data = new Map<string, Uint8Array>();
+  for (const spec of specs) for (const [file, bytes] of compileSpecData(`specs/${spec}`)) data.set(path.join('generated', file), bytes);
   const folders = [...new Set([...expected.keys()].map((f) => f.split(path.sep)[1]))];
 
   it('has one folder per training in specs/', () => {
@@ -34,8 +36,16 @@ describe('generated/ is current', () => {
     it(folder, () => {
       const mine = [...expected.entries()].filter(([f]) => f.split(path.sep)[1] === folder);
       for (const [file, content] of mine) expectGolden(file, content);
-      if (updating) for (const f of listFiles(`generated/${folder}`)) if (!expected.has(f)) rmSync(f);
-      const stale = listFiles(`generated/${folder}`).filter((f) => !expected.has(f));
+      for (const [file, bytes] of data) {
+        if (file.split(path.sep)[1] !== folder) continue;
+        if (updating) {
+          mkdirSync(path.dirname(file), { recursive: true });
+          writeFileSync(file, bytes);
+        }
+        expect(existsSync(file) && readFileSync(file).equals(bytes), `${file} (UPDATE_GOLDEN=1 rewrites it)`).toBe(true);
+      }
+      if (updating) for (const f of listFiles(`generated/${folder}`)) if (!expected.has(f) && !data.has(f)) rmSync(f);
+      const stale = listFiles(`generated/${folder}`).filter((f) => !expected.has(f) && !data.has(f));
       expect(stale, 'files in generated/ that nnc no longer writes').toEqual([]);
     });
   }
@@ -61,6 +71,20 @@ describe('generated/ is current', () => {
         expect(head, file).toContain('specs/');
       }
       expect(existsSync(file)).toBe(true);
+    }
+  });
+
+  it("a Fashion-MNIST trainer carries nnc's embedded subset (as it is in specs/data), and only such a trainer", () => {
+    const carried = [...data.keys()].map((f) => f.split(path.sep)[1]);
+    const fashion = folders.filter((f) => /"source": "fashion_mnist"/.test(expected.get(path.join('generated', f, 'data.ts')) ?? ''));
+    expect(fashion.length).toBeGreaterThanOrEqual(2);
+    expect([...new Set(carried)].sort()).toEqual(fashion.sort());
+    for (const folder of fashion) {
+      for (const name of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+        const bytes = data.get(path.join('generated', folder, 'data', 'fashion-mnist-mini', name));
+        expect(bytes && Buffer.from(bytes).equals(readFileSync(path.join('specs', 'data', 'fashion-mnist-mini', name))), `${folder}: ${name}`).toBe(true);
+      }
+      expect(expected.get(path.join('generated', folder, 'data.ts'))).toContain("new URL('./data/fashion-mnist-mini/', import.meta.url)");
     }
   });
 

@@ -10,7 +10,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileSpec } from '../codegen/helpers.js';
+import { writeCompiled } from '../codegen/helpers.js';
 import { drawShapePng, FASHION_MINI, REPO, SHAPES, SPECS, seededRandom } from './helpers.js';
 
 const INSTALL_TIMEOUT = 480_000;
@@ -87,10 +87,7 @@ describe.skipIf(!hasNpm)('a generated folder copied outside the repository', () 
     for (const kind of KINDS) {
       const specFile = path.join(project, kind.spec);
       if (!existsSync(specFile)) copyFileSync(path.join(SPECS, kind.spec), specFile);
-      for (const [rel, content] of compileSpec(specFile, path.join(project, 'out'))) {
-        mkdirSync(path.dirname(path.join(project, 'out', rel)), { recursive: true });
-        writeFileSync(path.join(project, 'out', rel), content);
-      }
+      writeCompiled(specFile, path.join(project, 'out'));
       const copy = path.join(root, 'elsewhere', kind.folder);
       cpSync(path.join(project, 'out', kind.folder), copy, { recursive: true });
       copies.set(kind.folder, copy);
@@ -130,6 +127,19 @@ describe.skipIf(!hasNpm)('a generated folder copied outside the repository', () 
       expect(support).toBeGreaterThan(0);
     }, 300_000);
   }
+
+  it('a Fashion-MNIST folder with no full dataset anywhere (none installed, cached or downloadable) trains on the subset it carries', () => {
+    const copy = copies.get('fashion_mlp')!;
+    const subset = path.join(copy, 'data', 'fashion-mnist-mini');
+    // As a machine without Debian's dataset-fashion-mnist or the Keras cache, offline, and no spec folder to look in.
+    const { code, out } = run(copy, ['train.ts', '--epochs', '1', '--limit', '64', '--batch-size', '32', '--out', 'run-subset'], {
+      NNC_FASHION_MNIST_DIRS: '', NNC_CACHE_DIR: path.join(root, 'empty-cache'), NNC_FASHION_MNIST_URL: 'http://127.0.0.1:9/', NNC_EMBEDDED_DATA: '',
+    });
+    expect(code, out).toBe(0);
+    expect(out).toContain(`WARNING: using the EMBEDDED Fashion-MNIST SUBSET from ${subset}`);
+    const report = readFileSync(path.join(copy, 'run-subset', 'report', 'report.md'), 'utf8');
+    expect(report.split('\n').slice(0, 4).join('\n')).toContain(`64 training and 64 test samples from the EMBEDDED SUBSET in ${subset}`);
+  });
 
   it('without the data flag, says which flag or environment variable sets the location', () => {
     const { code, out } = run(copies.get('iris_net')!, ['train.ts', '--epochs', '1', '--out', 'run-nodata']);

@@ -4,7 +4,8 @@
 //   4. /usr/share/datasets/fashion-mnist (Debian)  (4 and 5: or the folders in $NNC_FASHION_MNIST_DIRS)
 //   5. ~/.keras/datasets/fashion-mnist   6. the download cache ($NNC_CACHE_DIR or ~/.cache/nnc, + /fashion-mnist)
 //   7. download from $NNC_FASHION_MNIST_URL or the official URL   8. the embedded subset: $NNC_EMBEDDED_DATA, else
-//      <specDir>/data/fashion-mnist-mini (a generated trainer folder must carry or point at it).
+//      the copy the trainer folder carries (`nnc compile` writes it to <trainer>/data/fashion-mnist-mini), else
+//      <specDir>/data/fashion-mnist-mini (a spec in nnc's own specs/).
 // Folders 2 and 3 may hold the files directly or in a `fashion-mnist` subfolder.
 
 import { existsSync } from 'node:fs';
@@ -52,6 +53,8 @@ export interface LocateOptions {
   standardDirs?: string[];
   log?: (line: string) => void;
   progress?: boolean;
+  /** The embedded subset the trainer folder carries (its data/fashion-mnist-mini). */
+  embeddedDir?: string;
 }
 
 /** The four files in `dir` (each as NAME.gz or NAME), or null if any is missing. */
@@ -81,8 +84,10 @@ export function fashionCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.NNC_CACHE_DIR || join(homedir(), '.cache', 'nnc'), 'fashion-mnist');
 }
 
-export function embeddedSubsetDir(specDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.NNC_EMBEDDED_DATA ? resolve(env.NNC_EMBEDDED_DATA) : resolve(specDir, 'data', 'fashion-mnist-mini');
+/** Where the embedded subset is looked for, in order: $NNC_EMBEDDED_DATA alone when set, else the trainer's copy and the spec folder's. */
+export function embeddedSubsetDirs(specDir: string, env: NodeJS.ProcessEnv = process.env, trainerCopy?: string): string[] {
+  if (env.NNC_EMBEDDED_DATA) return [resolve(env.NNC_EMBEDDED_DATA)];
+  return [...(trainerCopy ? [resolve(trainerCopy)] : []), resolve(specDir, 'data', 'fashion-mnist-mini')];
 }
 
 export async function locateFashionMnist(options: LocateOptions): Promise<FashionMnistPaths> {
@@ -128,11 +133,12 @@ export async function locateFashionMnist(options: LocateOptions): Promise<Fashio
     if (!(error instanceof DownloadUnavailableError)) throw error;
     log(`download failed: ${error.message}`);
   }
-  const embeddedDir = embeddedSubsetDir(options.specDir, env);
-  const embedded = findFashionFiles(embeddedDir);
-  if (!embedded) {
+  const embeddedDirs = embeddedSubsetDirs(options.specDir, env, options.embeddedDir);
+  const embeddedDir = embeddedDirs.find((dir) => findFashionFiles(dir) !== null);
+  const embedded = embeddedDir === undefined ? null : findFashionFiles(embeddedDir);
+  if (!embedded || embeddedDir === undefined) {
     throw new DataError(
-      `Fashion-MNIST not found: searched ${[...searched, cacheDir].join(', ')}, could not download from ${baseUrl}, and no embedded subset at ${embeddedDir} (set NNC_DATA_DIR, --data-dir or NNC_EMBEDDED_DATA)`,
+      `Fashion-MNIST not found: searched ${[...searched, cacheDir].join(', ')}, could not download from ${baseUrl}, and no embedded subset at ${embeddedDirs.join(' or ')} (set NNC_DATA_DIR, --data-dir or NNC_EMBEDDED_DATA)`,
     );
   }
   log('WARNING: ============================================================================');
@@ -161,7 +167,7 @@ export async function readFashionMnist(paths: FashionMnistPaths, log?: (line: st
 export async function readSource(ds: FashionMnistDataset, ctx: ReadContext): Promise<SourceData> {
   const paths = await locateFashionMnist({
     path: ds.path, dataDir: ctx.dataDir, specDir: ctx.specDir, log: ctx.log, progress: ctx.progress, env: ctx.env,
-    standardDirs: ctx.standardDirs,
+    standardDirs: ctx.standardDirs, embeddedDir: ctx.embeddedDir,
   });
   const { train, test } = await readFashionMnist(paths, ctx.log);
   const source = idxSource(train, test, ctx.classes?.names ? [...ctx.classes.names] : [...FASHION_MNIST_CLASSES], paths.embedded ? `the EMBEDDED SUBSET in ${paths.dir}` : paths.dir);

@@ -51,6 +51,8 @@ export interface LoadOptions {
   progress?: boolean;
   /** For tests: the standard Fashion-MNIST folders to search (default: Debian's and Keras') and the environment. */
   fashionSearch?: { standardDirs?: string[]; env?: NodeJS.ProcessEnv };
+  /** fashion_mnist: the embedded subset the trainer folder carries (its data/fashion-mnist-mini). */
+  embeddedDir?: string;
 }
 
 function checkClassCount(source: SourceData, ds: DatasetSpec, contract: ClassContract | undefined): void {
@@ -78,7 +80,7 @@ export async function loadDataset<D extends DatasetSpec>(ds: D, input: ModelInpu
   const source = await readSource(location.dataset as D, {
     // fashion_mnist takes --data-dir as the folder of its files; its `path` and embedded subset are the spec's.
     specDir: ds.source === 'fashion_mnist' ? opts.specDir : location.root, input, dataDir: opts.dataDir, env, log: opts.log, progress: opts.progress,
-    standardDirs: opts.fashionSearch?.standardDirs, classes: opts.classes,
+    standardDirs: opts.fashionSearch?.standardDirs, classes: opts.classes, embeddedDir: opts.embeddedDir,
   });
   checkClassCount(source, ds, opts.classes);
   const sampleShape = source.train.sampleShape;

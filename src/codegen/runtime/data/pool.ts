@@ -57,6 +57,8 @@ export interface ReadContext {
   classes?: ClassContract;
   /** Fashion-MNIST: the standard folders to search (tests). */
   standardDirs?: string[];
+  /** Fashion-MNIST: the embedded subset the trainer folder carries. */
+  embeddedDir?: string;
 }
 
 /** One format's reader (each format module exports one as `readSource`). */
