@@ -17,6 +17,7 @@ import type { FileNode } from './syntax/ast.js';
 import { parseSource } from './syntax/parse.js';
 import { inferAll, checkContracts, type ModelShapeInfo } from './shapes/infer.js';
 import { checkRuntimeLimits } from './shapes/runtime-limits.js';
+import { checkDataContracts } from './shapes/data-contracts.js';
 
 export type { ModelShapeInfo };
 
@@ -37,6 +38,8 @@ export interface Host {
   readFile(file: string): string;
   /** Canonical path (symlinks resolved); import cycles are found by it. Default: the path as written. */
   realPath?(file: string): string;
+  /** Check the data files that datasets name, where they exist (`nnc check`); off for in-memory checks and editors. */
+  dataFiles?: boolean;
 }
 
 /** `target.push(...items)` without spreading: 100,000+ arguments overflow the stack. */
@@ -144,6 +147,8 @@ export function check(file: string, text: string, host: Host, opts: { specDir?: 
   const { shapes, diagnostics: shapeDiagnostics } = inferAll(spec, spans);
   append(diagnostics, shapeDiagnostics);
   append(diagnostics, checkRuntimeLimits(spec, spans, shapes));
-  append(diagnostics, checkContracts(spec, spans, shapes, { specDir: opts.specDir ?? path.dirname(file) }));
+  const specDir = opts.specDir ?? path.dirname(file);
+  append(diagnostics, checkContracts(spec, spans, shapes, { specDir }));
+  if (host.dataFiles) append(diagnostics, checkDataContracts(spec, spans, shapes, { specDir }));
   return result(spec, spans, shapes);
 }

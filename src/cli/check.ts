@@ -21,14 +21,14 @@ export function parseFormat(value: string | undefined, allowed: Format[]): Forma
 }
 
 /** Reads and checks one file; an unreadable file is a usage error (exit 2), not a diagnostic. */
-export function checkFile(file: string, io: Io): CheckResult {
+export function checkFile(file: string, io: Io, opts: { dataFiles?: boolean } = {}): CheckResult {
   let text: string;
   try {
     text = io.readFile(file);
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  return check(file, text, { readFile: io.readFile, realPath: io.realPath });
+  return check(file, text, { readFile: io.readFile, realPath: io.realPath, dataFiles: opts.dataFiles });
 }
 
 export function checkCommand(inputs: string[], flags: CheckFlags, io: Io): number {
@@ -37,7 +37,8 @@ export function checkCommand(inputs: string[], flags: CheckFlags, io: Io): numbe
   if (!(maxErrors > 0) || !Number.isInteger(maxErrors) && maxErrors !== Infinity) throw new UsageError(`--max-errors expects a positive integer, found ${flags['max-errors']}`);
   if (inputs.length === 0) throw new UsageError('nnc check needs at least one file, folder or glob');
   const files = expandInputs(inputs);
-  const results = files.map((f) => checkFile(f, io));
+  // `nnc check` also looks at the data files the specs name (where they exist); compile and summary leave that to it
+  const results = files.map((f) => checkFile(f, io, { dataFiles: true }));
   const sources = new Map<string, string>();
   for (const r of results) for (const [k, v] of r.sources) sources.set(k, v);
 

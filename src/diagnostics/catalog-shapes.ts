@@ -223,6 +223,35 @@ export const shapeMessages = {
     template: 'expected a flat output [units] for the labels of dataset {dataset}, found {found} from {layer}',
     help: 'add a `flatten` or a global pooling layer before the last dense layer',
   },
+  NN4050: {
+    severity: 'warning',
+    template: 'the {what} of dataset {dataset} {reason}: {path}',
+    help: 'the trainer resolves relative paths against --data-dir, else $NNC_DATA_DIR, else the spec\'s folder; until the file is there, nnc checks nothing in it',
+  },
+  NN4051: {
+    severity: 'error',
+    template: 'no column {column} for the {role} of dataset {dataset} in {file}',
+  },
+  NN4052: {
+    severity: 'error',
+    template: 'expected a model input of {expected} elements for the {expected} feature columns of {file}, found {found}',
+    help: 'write `input {input}: [{expected}]`, or list the feature columns with `features: [...]`',
+  },
+  NN4053: {
+    severity: 'error',
+    template: '{loss} on {units} output units cannot fit the labels of dataset {dataset}: each sample has one class index, not {units} targets',
+    help: 'use `loss: sparse_categorical_crossentropy` with one unit per class (or `categorical_crossentropy`, which one-hot encodes the labels)',
+  },
+  NN4054: {
+    severity: 'warning',
+    template: 'regression loss {loss} on the class indices of dataset {dataset}: it predicts class numbers as if class 2 lay between classes 1 and 3',
+    help: 'use `loss: sparse_categorical_crossentropy` with one output unit per class and `activation: softmax`',
+  },
+  NN4055: {
+    severity: 'error',
+    template: 'label {value} in {file} is not one of the labels of model {model}',
+    help: 'list every class of the data in the model\'s `labels`, or fix the label in the file',
+  },
   NN4041: {
     severity: 'error',
     template: 'tfjs 4.22 cannot train the dilated convolution {layer} in training {training}: it has no gradient for dilation above 1',

@@ -25,6 +25,9 @@ export interface ContractEnv {
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 const CLASSIFICATION_LOSSES = new Set<Loss>(['sparse_categorical_crossentropy', 'categorical_crossentropy', 'binary_crossentropy', 'hinge']);
+const REGRESSION_LOSSES = new Set<Loss>(['mean_squared_error', 'mean_absolute_error', 'huber', 'log_cosh']);
+/** Losses that take the label tensor as it is: on a classification dataset, one class index per sample. */
+const INDEX_TARGET_LOSSES = new Set<Loss>([...REGRESSION_LOSSES, 'binary_crossentropy', 'hinge']);
 const CLASSIFICATION_METRICS = new Set(['accuracy', 'precision', 'recall', 'f1']);
 
 const defaultListDir = (path: string): string[] | null => {
@@ -110,7 +113,7 @@ function outputActivation(path: GraphNode[]): { activation: string; layer: Layer
 }
 
 /** The last layer before the output that sets the number of output units (units, filters, output_dim). */
-function unitsLayer(path: GraphNode[]): { layer: Layer; index: number; arg: string } | null {
+export function unitsLayer(path: GraphNode[]): { layer: Layer; index: number; arg: string } | null {
   for (const { layer: l, index: i } of path) {
     if (l.type === 'dense' || l.type === 'lstm' || l.type === 'gru' || l.type === 'simple_rnn') return { layer: l, index: i, arg: 'units' };
     if (l.type === 'conv1d' || l.type === 'conv2d') return { layer: l, index: i, arg: 'filters' };
@@ -265,14 +268,18 @@ function checkOutput(c: TrainingContext): void {
     c.push(diag('NN4002', unitsSpan, { expected: model.labels.length, count: model.labels.length, model: q(model.name), found: units, layer: lastName }));
   }
 
+  // The trainer feeds a classification dataset's labels as one class index per sample ([N, 1]), one-hot only for
+  // categorical_crossentropy: any other loss over several units would compare every unit with the index.
+  if (units > 1 && INDEX_TARGET_LOSSES.has(loss)) c.push(diag('NN4053', lossSpan, { loss, units, dataset: q(dataset.name) }));
+  else if (units === 1 && REGRESSION_LOSSES.has(loss) && (classes === null || classes.count > 2)) c.push(diag('NN4054', lossSpan, { loss, dataset: q(dataset.name) }));
+
   if (act) {
     const layerName = q(act.layer.name);
     if ((loss === 'sparse_categorical_crossentropy' || loss === 'categorical_crossentropy') && units > 1 && act.activation !== 'softmax') {
       c.push(diag('NN4004', lossSpan, { loss, expected: 'a softmax', found: act.activation, layer: layerName, fix: 'softmax' }));
     }
     if (loss === 'binary_crossentropy') {
-      if (act.activation === 'softmax' && units > 1) c.push(diag('NN4005', lossSpan, { units }));
-      else if (act.activation !== 'sigmoid' && act.activation !== 'softmax') {
+      if (act.activation !== 'sigmoid' && act.activation !== 'softmax') {
         c.push(diag('NN4004', lossSpan, { loss, expected: 'a sigmoid', found: act.activation, layer: layerName, fix: 'sigmoid' }));
       }
     }

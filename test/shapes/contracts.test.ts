@@ -80,19 +80,34 @@ describe('loss vs output activation', () => {
     expect(ds[0].message).toMatch(/^categorical_crossentropy expects a softmax output, found activation sigmoid on `dense_\d+`$/);
   });
 
-  it('NN4005: binary crossentropy over a softmax of many units', () => {
-    const ds = check(mlp(10), D.fashion(), { loss: 'binary_crossentropy' });
-    expect(codes(ds)).toEqual(['NN4005']);
-    expect(ds[0].severity).toBe('warning');
+  // The trainer feeds class indices ([N, 1]); a loss that takes them as they are cannot fit several output units.
+  it('NN4053: binary crossentropy over many units cannot fit class indices (softmax or sigmoid)', () => {
+    for (const act of ['softmax', 'sigmoid'] as const) {
+      const ds = check(mlp(10, act), D.fashion(), { loss: 'binary_crossentropy' });
+      expect(codes(ds)).toEqual(['NN4053']);
+      expect(ds[0].severity).toBe('error');
+      expect(ds[0].message).toBe('binary_crossentropy on 10 output units cannot fit the labels of dataset `fashion`: each sample has one class index, not 10 targets');
+    }
   });
 
+  it('binary crossentropy on one sigmoid unit for two classes is fine', () => {
+    expect(check(mlp(1, 'sigmoid', [2]), D.images('pets', 'train', [1, 2], 'grayscale'), { loss: 'binary_crossentropy' }, spansFor(), { specDir: '/x', listDir: () => ['cat', 'dog'] })
+      .filter((d) => d.code !== 'NN4009')).toEqual([]);
+  });
   it('the output activation is found through a trailing dropout', () => {
     const m = model('net', [784], [L.dense(10, 'softmax'), L.dropout(0.1)]);
     expect(check(m, D.fashion())).toEqual([]);
   });
 
-  it('mean squared error on one-hot classes (the textbook way) is accepted', () => {
-    expect(check(mlp(10, 'sigmoid'), D.fashion(), { loss: 'mean_squared_error' })).toEqual([]);
+  it('NN4053: mean squared error over 10 units compares each unit with the class index (nothing one-hot encodes it)', () => {
+    expect(codes(check(mlp(10, 'sigmoid'), D.fashion(), { loss: 'mean_squared_error' }))).toEqual(['NN4053']);
+    expect(codes(check(mlp(10, 'sigmoid'), D.fashion(), { loss: 'hinge' }))).toEqual(['NN4053']);
+  });
+
+  it('NN4054: a regression loss on one unit predicts class numbers (a warning)', () => {
+    const ds = check(mlp(1, 'linear'), D.fashion(), { loss: 'mean_absolute_error' });
+    expect(codes(ds)).toContain('NN4054');
+    expect(ds.find((d) => d.code === 'NN4054')!.severity).toBe('warning');
   });
 });
 
