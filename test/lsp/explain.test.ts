@@ -16,7 +16,7 @@ const EXPLAINED = [
   'conv2d_transpose', 'up_sampling1d', 'up_sampling2d', 'zero_padding1d', 'zero_padding2d', 'cropping1d', 'cropping2d',
   'separable_conv2d', 'depthwise_conv2d', 'max_pool1d', 'avg_pool1d', 'max_pool2d', 'avg_pool2d',
   'global_max_pool1d', 'global_avg_pool1d', 'global_max_pool2d', 'global_avg_pool2d', 'repeat_vector', 'permute',
-  'bidirectional', 'time_distributed', 'multi_head_attention', 'add', 'multiply', 'average', 'maximum', 'minimum', 'concatenate',
+  'prelu', 'bidirectional', 'time_distributed', 'multi_head_attention', 'add', 'multiply', 'average', 'maximum', 'minimum', 'concatenate',
 ];
 
 /** The one-layer model of a fixture case, checked, and its layer's index entry. */
@@ -109,9 +109,9 @@ describe('hover arithmetic from the layer modules', () => {
     expect(hover).toContain('```\nsteps: 5 * 3 = 15\n');
   });
 
-  it('has no explain only where there is nothing to compute (activations, dropout)', () => {
+  it('has no explain only where there is nothing to compute (activations without weights, dropout)', () => {
     const types = readdirSync('src/layers/types').map((f) => f.replace(/\.ts$/, ''));
     const silent = types.filter((t) => !layerModule(t)?.explain).sort();
-    expect(silent).toEqual(['activation', 'dropout', 'elu', 'leaky_relu', 'prelu', 'relu', 'relu6', 'softmax']);
+    expect(silent).toEqual(['activation', 'dropout', 'elu', 'leaky_relu', 'relu', 'relu6', 'softmax']);
   });
 });

@@ -3,6 +3,7 @@
 import { diag, q } from '../../diagnostics/catalog.js';
 import { arg } from '../args.js';
 import { initializer, regularizer } from '../config-kit.js';
+import { paramsLine } from '../explain-kit.js';
 import { defineLayer } from '../module.js';
 import { layerSpan, outcome, product, ShapeFailure, showShape } from '../shape-kit.js';
 
@@ -23,6 +24,10 @@ export default defineLayer({
     // activations are not counted, as in dense and `activation`
     return outcome(ctx.inShape, alphas, 0);
   },
+  explain: (layer, f) => [
+    paramsLine(f, [f.input.map((d, i) => (layer.shared_axes.includes(i + 1) ? 1 : d))], 0) +
+      (layer.shared_axes.length ? ` (one slope per element, shared along axes ${layer.shared_axes.join(', ')})` : ' (one slope per element)'),
+  ],
   config: (layer, ctx) => ({
     factory: 'prelu',
     args: {

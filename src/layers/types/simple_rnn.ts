@@ -12,5 +12,6 @@ export default defineLayer({
   args,
   positional: ['units'],
   shape: (layer, ctx) => base.shape(layer as Parameters<typeof base.shape>[0], ctx),
+  explain: (layer, f) => base.explain!(layer as Parameters<typeof base.shape>[0], f),
   config: (layer, ctx) => base.config(layer as Parameters<typeof base.config>[0], ctx),
 });
