@@ -168,13 +168,16 @@ export class MultiHeadAttention extends tf.layers.Layer {
   readonly keyDim: number;
   readonly valueDim: number;
   readonly dropout: number;
+  /** Seeds of the four projections' glorot-uniform kernels (generated code derives them from the training seed). */
+  readonly kernelSeeds: Partial<Record<'query' | 'key' | 'value' | 'output', number>>;
   private w: Record<string, tf.LayerVariable> = {};
-  constructor(args: LayerArgs & { numHeads: number; keyDim: number; valueDim?: number; dropout?: number }) {
+  constructor(args: LayerArgs & { numHeads: number; keyDim: number; valueDim?: number; dropout?: number; kernelSeeds?: MultiHeadAttention['kernelSeeds'] }) {
     super(args);
     this.numHeads = args.numHeads;
     this.keyDim = args.keyDim;
     this.valueDim = args.valueDim ?? args.keyDim;
     this.dropout = args.dropout ?? 0;
+    this.kernelSeeds = { ...args.kernelSeeds };
   }
   private shapes(inputShape: Shape | Shape[]): Shape[] {
     const list = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as Shape[];
@@ -183,12 +186,12 @@ export class MultiHeadAttention extends tf.layers.Layer {
   build(inputShape: Shape | Shape[]): void {
     const [q, v, k] = this.shapes(inputShape).map((s) => s[s.length - 1]!);
     const { numHeads: h, keyDim: kd, valueDim: vd } = this;
-    const glorot = () => tf.initializers.glorotUniform({});
+    const glorot = (which: keyof MultiHeadAttention['kernelSeeds']) => tf.initializers.glorotUniform({ seed: this.kernelSeeds[which] });
     const add = (name: string, shape: number[], init: ReturnType<typeof tf.initializers.zeros>) => (this.w[name] = this.addWeight(name, shape, 'float32', init));
-    add('query_kernel', [q, h, kd], glorot()); add('query_bias', [h, kd], tf.initializers.zeros());
-    add('key_kernel', [k, h, kd], glorot()); add('key_bias', [h, kd], tf.initializers.zeros());
-    add('value_kernel', [v, h, vd], glorot()); add('value_bias', [h, vd], tf.initializers.zeros());
-    add('output_kernel', [h, vd, q], glorot()); add('output_bias', [q], tf.initializers.zeros());
+    add('query_kernel', [q, h, kd], glorot('query')); add('query_bias', [h, kd], tf.initializers.zeros());
+    add('key_kernel', [k, h, kd], glorot('key')); add('key_bias', [h, kd], tf.initializers.zeros());
+    add('value_kernel', [v, h, vd], glorot('value')); add('value_bias', [h, vd], tf.initializers.zeros());
+    add('output_kernel', [h, vd, q], glorot('output')); add('output_bias', [q], tf.initializers.zeros());
     this.built = true;
   }
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -216,7 +219,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
     });
   }
   getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), numHeads: this.numHeads, keyDim: this.keyDim, valueDim: this.valueDim, dropout: this.dropout };
+    return { ...super.getConfig(), numHeads: this.numHeads, keyDim: this.keyDim, valueDim: this.valueDim, dropout: this.dropout, kernelSeeds: this.kernelSeeds };
   }
 }
 

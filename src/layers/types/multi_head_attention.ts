@@ -2,6 +2,7 @@
 // [steps, features] (query = value = key = the previous output; several inputs come with the graph syntax).
 // nnc's own tfjs layer (src/codegen/runtime/layers.ts): tfjs 4.22 has none. Parameters as Keras counts them.
 import { arg } from '../args.js';
+import { derivedSeed } from '../config-kit.js';
 import { defineLayer } from '../module.js';
 import { outcome, rankError } from '../shape-kit.js';
 import { paramsLine } from '../explain-kit.js';
@@ -32,8 +33,12 @@ export default defineLayer({
       paramsLine(f, [[2, d, h, kd], [2, h, kd], [d, h, vd], [h, vd], [h, vd, d]], d),
     ];
   },
-  config: (layer) => ({
+  config: (layer, ctx) => ({
     factory: 'multiHeadAttention', custom: true,
-    args: { numHeads: layer.num_heads, keyDim: layer.key_dim, valueDim: layer.value_dim ?? layer.key_dim, dropout: layer.dropout },
+    args: {
+      numHeads: layer.num_heads, keyDim: layer.key_dim, valueDim: layer.value_dim ?? layer.key_dim, dropout: layer.dropout,
+      // one seed per projection, so one training seed always gives the same initial weights
+      kernelSeeds: Object.fromEntries((['query', 'key', 'value', 'output'] as const).map((w) => [w, derivedSeed(ctx.seed, ctx.index, `${w}_kernel`)])),
+    },
   }),
 });
