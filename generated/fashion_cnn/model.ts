@@ -19,40 +19,25 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
   model.add(tf.layers.conv2d({
     name: "conv2d_1",
     inputShape: [28, 28, 1],
-    dtype: "float32",
     filters: 32,
     kernelSize: [3, 3],
-    strides: [1, 1],
-    padding: "valid",
-    dilationRate: [1, 1],
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   model.add(tf.layers.maxPooling2d({
     name: "max_pool2d_1",
     poolSize: [2, 2],
-    strides: [2, 2],
-    padding: "valid",
   }));
   model.add(tf.layers.conv2d({
     name: "conv2d_2",
     filters: 64,
     kernelSize: [3, 3],
-    strides: [1, 1],
-    padding: "valid",
-    dilationRate: [1, 1],
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 2, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   model.add(tf.layers.maxPooling2d({
     name: "max_pool2d_2",
     poolSize: [2, 2],
-    strides: [2, 2],
-    padding: "valid",
   }));
   model.add(tf.layers.flatten({
     name: "flatten_1",
@@ -66,17 +51,13 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
     name: "dense_1",
     units: 128,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 6, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   model.add(tf.layers.dense({
     name: "dense_2",
     units: 10,
     activation: "softmax",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 7, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   return model;
 }

@@ -19,31 +19,24 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
   model.add(tf.layers.flatten({
     name: "flatten_1",
     inputShape: [28, 28],
-    dtype: "float32",
   }));
   model.add(tf.layers.dense({
     name: "dense_1",
     units: 500,
     activation: "sigmoid",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   model.add(tf.layers.dense({
     name: "dense_2",
     units: 200,
     activation: "sigmoid",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 2, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   model.add(tf.layers.dense({
     name: "dense_3",
     units: 10,
     activation: "softmax",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 3, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   return model;
 }

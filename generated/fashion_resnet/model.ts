@@ -20,31 +20,20 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "stem",
     filters: 32,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(image) as tf.SymbolicTensor;
   const conv2d_2 = tf.layers.conv2d({
     name: "conv2d_2",
     filters: 32,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
-    activation: "linear",
     useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
   }).apply(stem) as tf.SymbolicTensor;
   const batch_norm_1 = tf.layers.batchNormalization({
     name: "batch_norm_1",
-    momentum: 0.99,
-    epsilon: 0.001,
-    center: true,
-    scale: true,
   }).apply(conv2d_2) as tf.SymbolicTensor;
   const activation_1 = tf.layers.activation({
     name: "activation_1",
@@ -54,19 +43,12 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "conv2d_3",
     filters: 32,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
-    activation: "linear",
     useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 4, "kernel") }),
   }).apply(activation_1) as tf.SymbolicTensor;
   const batch_norm_2 = tf.layers.batchNormalization({
     name: "batch_norm_2",
-    momentum: 0.99,
-    epsilon: 0.001,
-    center: true,
-    scale: true,
   }).apply(conv2d_3) as tf.SymbolicTensor;
   const add_1 = tf.layers.add({
     name: "add_1",
@@ -79,19 +61,12 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "conv2d_4",
     filters: 32,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
-    activation: "linear",
     useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 8, "kernel") }),
   }).apply(activation_2) as tf.SymbolicTensor;
   const batch_norm_3 = tf.layers.batchNormalization({
     name: "batch_norm_3",
-    momentum: 0.99,
-    epsilon: 0.001,
-    center: true,
-    scale: true,
   }).apply(conv2d_4) as tf.SymbolicTensor;
   const activation_3 = tf.layers.activation({
     name: "activation_3",
@@ -101,19 +76,12 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "conv2d_5",
     filters: 32,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
-    activation: "linear",
     useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 11, "kernel") }),
   }).apply(activation_3) as tf.SymbolicTensor;
   const batch_norm_4 = tf.layers.batchNormalization({
     name: "batch_norm_4",
-    momentum: 0.99,
-    epsilon: 0.001,
-    center: true,
-    scale: true,
   }).apply(conv2d_5) as tf.SymbolicTensor;
   const add_2 = tf.layers.add({
     name: "add_2",
@@ -125,38 +93,23 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
   const pooled = tf.layers.maxPooling2d({
     name: "pooled",
     poolSize: [2, 2],
-    strides: [2, 2],
-    padding: "valid",
   }).apply(activation_4) as tf.SymbolicTensor;
   const wide = tf.layers.conv2d({
     name: "wide",
     filters: 64,
     kernelSize: [1, 1],
-    strides: [1, 1],
-    padding: "valid",
-    dilationRate: [1, 1],
-    activation: "linear",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 16, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(pooled) as tf.SymbolicTensor;
   const conv2d_7 = tf.layers.conv2d({
     name: "conv2d_7",
     filters: 64,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
-    activation: "linear",
     useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 17, "kernel") }),
   }).apply(wide) as tf.SymbolicTensor;
   const batch_norm_5 = tf.layers.batchNormalization({
     name: "batch_norm_5",
-    momentum: 0.99,
-    epsilon: 0.001,
-    center: true,
-    scale: true,
   }).apply(conv2d_7) as tf.SymbolicTensor;
   const activation_5 = tf.layers.activation({
     name: "activation_5",
@@ -166,19 +119,12 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "conv2d_8",
     filters: 64,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
-    activation: "linear",
     useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 20, "kernel") }),
   }).apply(activation_5) as tf.SymbolicTensor;
   const batch_norm_6 = tf.layers.batchNormalization({
     name: "batch_norm_6",
-    momentum: 0.99,
-    epsilon: 0.001,
-    center: true,
-    scale: true,
   }).apply(conv2d_8) as tf.SymbolicTensor;
   const add_3 = tf.layers.add({
     name: "add_3",
@@ -199,9 +145,7 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "dense_1",
     units: 10,
     activation: "softmax",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 26, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(dropout_1) as tf.SymbolicTensor;
   return tf.model({ name: MODEL_NAME, inputs: image, outputs: dense_1 });
 }

@@ -20,17 +20,13 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "wide",
     units: 16,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(features) as tf.SymbolicTensor;
   const narrow = tf.layers.dense({
     name: "narrow",
     units: 4,
     activation: "tanh",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(features) as tf.SymbolicTensor;
   const concatenate_1 = tf.layers.concatenate({
     name: "concatenate_1",
@@ -40,9 +36,7 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "dense_3",
     units: 20,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 3, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(concatenate_1) as tf.SymbolicTensor;
   const add_1 = tf.layers.add({
     name: "add_1",
@@ -51,9 +45,7 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "dense_4",
     units: 20,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 5, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(add_1) as tf.SymbolicTensor;
   const add_2 = tf.layers.add({
     name: "add_2",
@@ -62,9 +54,7 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "dense_5",
     units: 3,
     activation: "softmax",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 7, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(add_2) as tf.SymbolicTensor;
   return tf.model({ name: MODEL_NAME, inputs: features, outputs: dense_5 });
 }

@@ -19,30 +19,23 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
   model.add(tf.layers.dense({
     name: "dense_1",
     inputShape: [4],
-    dtype: "float32",
     units: 16,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
     kernelRegularizer: tf.regularizers.l2({ l2: 0.001 }),
   }));
   model.add(tf.layers.dense({
     name: "dense_2",
     units: 8,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
     kernelRegularizer: tf.regularizers.l2({ l2: 0.001 }),
   }));
   model.add(tf.layers.dense({
     name: "dense_3",
     units: 3,
     activation: "softmax",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 2, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   return model;
 }

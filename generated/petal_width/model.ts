@@ -19,28 +19,20 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
   model.add(tf.layers.dense({
     name: "dense_1",
     inputShape: [3],
-    dtype: "float32",
     units: 32,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   model.add(tf.layers.dense({
     name: "dense_2",
     units: 16,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   model.add(tf.layers.dense({
     name: "dense_3",
     units: 1,
-    activation: "linear",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 2, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   return model;
 }

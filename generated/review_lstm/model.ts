@@ -27,14 +27,9 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
   model.add(tf.layers.lstm({
     name: "lstm_1",
     units: 32,
-    activation: "tanh",
     recurrentActivation: "sigmoid",
-    returnSequences: false,
     dropout: 0.1,
-    recurrentDropout: 0,
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
     recurrentInitializer: tf.initializers.orthogonal({ seed: deriveSeed(seed, 1, "recurrent") }),
     unitForgetBias: true,
   }));
@@ -42,9 +37,7 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
     name: "dense_1",
     units: 1,
     activation: "sigmoid",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 2, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   return model;
 }

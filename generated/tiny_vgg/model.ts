@@ -19,22 +19,14 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
   model.add(tf.layers.conv2d({
     name: "conv2d_1",
     inputShape: [32, 32, 3],
-    dtype: "float32",
     filters: 32,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
-    activation: "linear",
     useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
   }));
   model.add(tf.layers.batchNormalization({
     name: "batch_norm_1",
-    momentum: 0.99,
-    epsilon: 0.001,
-    center: true,
-    scale: true,
   }));
   model.add(tf.layers.activation({
     name: "activation_1",
@@ -44,37 +36,25 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
     name: "conv2d_2",
     filters: 32,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 3, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   model.add(tf.layers.maxPooling2d({
     name: "max_pool2d_1",
     poolSize: [2, 2],
-    strides: [2, 2],
-    padding: "valid",
   }));
   model.add(tf.layers.conv2d({
     name: "conv2d_3",
     filters: 64,
     kernelSize: [3, 3],
-    strides: [1, 1],
     padding: "same",
-    dilationRate: [1, 1],
-    activation: "linear",
     useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 5, "kernel") }),
   }));
   model.add(tf.layers.batchNormalization({
     name: "batch_norm_2",
     momentum: 0.9,
-    epsilon: 0.001,
-    center: true,
-    scale: true,
   }));
   model.add(tf.layers.activation({
     name: "activation_2",
@@ -92,9 +72,7 @@ export function buildModel(seed: number = SPEC_SEED): tf.Sequential {
     name: "dense_1",
     units: 4,
     activation: "softmax",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 10, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }));
   return model;
 }

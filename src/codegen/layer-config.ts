@@ -7,6 +7,7 @@ import type { Layer, ModelInput } from '../spec/types.js';
 import type { ConfigValue, DerivedSeed } from '../layers/config-kit.js';
 import { layerModule } from '../layers/registry.js';
 import { deriveSeed } from './runtime/rng.js';
+import { withoutTfjsDefaults } from './tfjs-defaults.js';
 
 export { deriveSeed };
 
@@ -30,9 +31,13 @@ function compact(args: { [k: string]: ConfigValue }): { [k: string]: ConfigValue
 
 /**
  * `outputShape` is the layer's inferred output (LayerShapeInfo.outputShape); the reshape module needs it.
- * The first layer (`input` given) also carries the model's input shape.
+ * The first layer (`input` given) also carries the model's input shape. Arguments equal to tfjs's defaults are
+ * left out (./tfjs-defaults.ts) unless `tfjsDefaults` is 'keep' (tests compare both builds).
  */
-export function layerConfig(layer: Layer, index: number, input: ModelInput | null, seed: number, outputShape?: (number | null)[]): LayerConfig {
+export function layerConfig(
+  layer: Layer, index: number, input: ModelInput | null, seed: number, outputShape?: (number | null)[],
+  tfjsDefaults: 'omit' | 'keep' = 'omit',
+): LayerConfig {
   const module = layerModule(layer.type);
   if (!module) throw new Error(`no layer module for ${layer.type}`);
   // A tfjs layer's dtype is also the dtype of its weights: an int32 first layer (an embedding of token ids) would get
@@ -43,7 +48,9 @@ export function layerConfig(layer: Layer, index: number, input: ModelInput | nul
     : {};
   const { factory, args, custom } = module.config(layer as never, { seed, index, outputShape });
   const frozen: { [k: string]: ConfigValue } = layer.trainable === false ? { trainable: false } : {};
-  return { factory, args: compact({ name: layer.name, ...first, ...args, ...frozen }), ...(custom ? { custom } : {}) };
+  const all = compact({ name: layer.name, ...first, ...args, ...frozen });
+  const kept = tfjsDefaults === 'keep' || custom ? all : withoutTfjsDefaults(factory, all);
+  return { factory, args: kept, ...(custom ? { custom } : {}) };
 }
 
 const isCall = (v: ConfigValue): v is { $call: string; args: { [k: string]: ConfigValue } } =>

@@ -104,7 +104,10 @@ describe('rendering', () => {
     const cfg = layerConfig(L.embedding(10, 4), 0, { name: 'tokens', shape: [7], dtype: 'int32' }, 1);
     expect(cfg.args.inputShape).toEqual([7]);
     expect(cfg.args.dtype).toBeUndefined();
-    expect(layerConfig(L.dense(2), 0, { name: 'x', shape: [3], dtype: 'float32' }, 1).args.dtype).toBe('float32');
+    const input = { name: 'x', shape: [3], dtype: 'float32' as const };
+    expect(layerConfig(L.dense(2), 0, input, 1, undefined, 'keep').args.dtype).toBe('float32');
+    // float32 is tfjs's default, which model.ts leaves out
+    expect(layerConfig(L.dense(2), 0, input, 1).args.dtype).toBeUndefined();
     expect(layerConfig(L.dense(2), 1, null, 1).args.inputShape).toBeUndefined();
   });
 
