@@ -1,6 +1,8 @@
 // CSV datasets via csv-parse. Every bad cell is reported as `file:line:column` (column = 1-based field number).
 // Files are streamed, and no row may exceed MAX_CSV_ROW_BYTES, so a file that is one endless line (a binary file, a
-// 2 GB line) fails at that line with bounded memory instead of being read whole.
+// 2 GB line) fails at that line with bounded memory instead of being read whole. A training file is streamed
+// straight into typed arrays (csv-stream.ts): no row outlives its parsing, so a 1.5 GB file takes the memory of its
+// numbers, and a file whose numbers cannot fit in memory is refused, with the figure, before they are allocated.
 
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,21 +13,22 @@ import { DataError } from './errors.js';
 import { checkDataFile } from './files.js';
 import { arrayPool, type ReadContext, type SourceData } from './pool.js';
 import { preprocessSample, type Preprocessing } from './preprocess.js';
+import { streamCsvSamples, type LabelCoder } from './csv-stream.js';
 
 interface CsvRow { cells: string[]; line: number }
-interface CsvTable { file: string; header: string[] | null; rows: CsvRow[]; columnCount: number }
+export interface CsvTable { file: string; header: string[] | null; rows: CsvRow[]; columnCount: number }
 
 interface ParsedRecord { record: string[]; info: { lines: number } }
 
 /** The longest row read (csv-parse counts characters: bytes for ASCII files); a row of 100,000 numbers fits. */
 export const MAX_CSV_ROW_BYTES = 4 * 1024 * 1024;
 
-const csvOptions = (delimiter: string): CsvOptions => ({
+export const csvOptions = (delimiter: string): CsvOptions => ({
   delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true,
   max_record_size: MAX_CSV_ROW_BYTES,
 });
 
-function csvParseError(error: unknown, file: string): DataError {
+export function csvParseError(error: unknown, file: string): DataError {
   const { lines, code, message } = error as { lines?: number; code?: string; message: string };
   if (code === 'CSV_MAX_RECORD_SIZE') {
     return new DataError(`${file}:${lines ?? '?'}: row longer than ${MAX_CSV_ROW_BYTES / 1024 / 1024} MiB; is this a CSV file?`);
@@ -85,7 +88,7 @@ function tableOf(records: ParsedRecord[], file: string, header: boolean): CsvTab
   return { file, header: headerRow, rows, columnCount };
 }
 
-function resolveColumn(table: CsvTable, column: string | number, role: string): number {
+export function resolveColumn(table: CsvTable, column: string | number, role: string): number {
   if (typeof column === 'number') {
     if (!Number.isInteger(column) || column < 0 || column >= table.columnCount) {
       throw new DataError(`${table.file}: ${role} column index ${column} is out of range: rows have ${table.columnCount} fields (0-based indices 0..${table.columnCount - 1})`);
@@ -101,7 +104,7 @@ function resolveColumn(table: CsvTable, column: string | number, role: string): 
 }
 
 /** Parses one numeric cell or throws a DataError at file:line:column. */
-function parseNumberCell(cell: string, where: string, columnName: string, integer: boolean): number {
+export function parseNumberCell(cell: string, where: string, columnName: string, integer: boolean): number {
   if (cell === '') throw new DataError(`${where}: missing value in column ${columnName}`);
   const value = Number(cell);
   if (!Number.isFinite(value)) {
@@ -118,9 +121,9 @@ export function sortClassNames(names: Iterable<string>): string[] {
   return numeric ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-interface ColumnChoice { features: number[]; label: number; featureNames: string[] | null }
+export interface ColumnChoice { features: number[]; label: number; featureNames: string[] | null }
 
-function chooseColumns(table: CsvTable, ds: CsvDataset): ColumnChoice {
+export function chooseColumns(table: CsvTable, ds: CsvDataset): ColumnChoice {
   const label = resolveColumn(table, ds.label, 'label');
   const features = ds.features === null
     ? Array.from({ length: table.columnCount }, (_, i) => i).filter((i) => i !== label)
@@ -130,56 +133,27 @@ function chooseColumns(table: CsvTable, ds: CsvDataset): ColumnChoice {
   return { features, label, featureNames: table.header ? features.map((i) => table.header![i]) : null };
 }
 
-const columnLabel = (table: CsvTable, index: number) => (table.header ? `'${table.header[index]}'` : `${index}`);
-
-function extract(table: CsvTable, columns: ColumnChoice, ds: CsvDataset, dtype: 'float32' | 'int32', classes: string[] | null, declared = false) {
-  const width = columns.features.length;
-  const values = new Float64Array(table.rows.length * width);
-  const labels = ds.task === 'classification' ? new Int32Array(table.rows.length) : new Float32Array(table.rows.length);
-  table.rows.forEach((row, r) => {
-    columns.features.forEach((column, f) => {
-      const where = `${table.file}:${row.line}:${column + 1}`;
-      values[r * width + f] = parseNumberCell(row.cells[column], where, columnLabel(table, column), dtype === 'int32');
-    });
-    const labelCell = row.cells[columns.label];
-    const where = `${table.file}:${row.line}:${columns.label + 1}`;
-    if (classes) {
-      const index = classes.indexOf(labelCell);
-      if (labelCell === '') throw new DataError(`${where}: missing label`);
-      if (index < 0) throw new DataError(`${where}: label '${labelCell}' is not one of ${declared ? "the model's labels" : 'the training classes'} (${classes.join(', ')})`);
-      labels[r] = index;
-    } else {
-      labels[r] = parseNumberCell(labelCell, where, `${columnLabel(table, columns.label)} (label)`, false);
-    }
-  });
-  return { values, labels };
-}
+export const columnLabel = (table: CsvTable, index: number) => (table.header ? `'${table.header[index]}'` : `${index}`);
 
 /** `declared`: the model's labels; then every label in the files must be one of them, and they keep their order. */
-export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', specDir: string, declared: string[] | null = null): Promise<SourceData> {
+export async function loadCsvSource(
+  ds: CsvDataset, dtype: 'float32' | 'int32', specDir: string, declared: string[] | null = null, env: NodeJS.ProcessEnv = process.env,
+): Promise<SourceData> {
   const trainPath = resolve(specDir, ds.train);
-  const train = await readCsvTable(trainPath, ds.header, ds.delimiter);
-  const columns = chooseColumns(train, ds);
-  let classes: string[] | null = null;
-  if (ds.task === 'classification') {
-    for (const row of train.rows) {
-      if (row.cells[columns.label] === '') throw new DataError(`${train.file}:${row.line}:${columns.label + 1}: missing label`);
-    }
-    classes = declared ? [...declared] : sortClassNames(train.rows.map((row) => row.cells[columns.label]));
-  }
-  const trainData = extract(train, columns, ds, dtype, classes, declared !== null);
+  const isDeclared = declared !== null;
+  const trainLabels: LabelCoder = ds.task !== 'classification' ? { kind: 'number' } : declared ? { kind: 'classes', classes: [...declared], declared: true } : { kind: 'collect' };
+  const trainData = await streamCsvSamples(trainPath, ds, dtype, trainLabels, env);
+  const { columns } = trainData;
+  const classes = trainData.classes;
   let testPool = null;
   if (ds.test_path !== null) {
     const testPath = resolve(specDir, ds.test_path);
-    const test = await readCsvTable(testPath, ds.header, ds.delimiter);
-    if (test.columnCount !== train.columnCount) {
-      throw new DataError(`${testPath}:${test.rows[0].line}: test file has ${test.columnCount} fields per row but ${trainPath} has ${train.columnCount}`);
-    }
-    const testData = extract(test, chooseColumns(test, ds), ds, dtype, classes, declared !== null);
+    const testLabels: LabelCoder = classes ? { kind: 'classes', classes, declared: isDeclared } : { kind: 'number' };
+    const testData = await streamCsvSamples(testPath, ds, dtype, testLabels, env, { columnCount: trainData.columnCount, file: trainPath });
     testPool = arrayPool(testData.values, [columns.features.length], testData.labels);
   }
   const csv: Preprocessing['csv'] = {
-    delimiter: ds.delimiter, columnCount: train.columnCount, featureIndices: columns.features, featureNames: columns.featureNames,
+    delimiter: ds.delimiter, columnCount: trainData.columnCount, featureIndices: columns.features, featureNames: columns.featureNames,
   };
   return {
     train: arrayPool(trainData.values, [columns.features.length], trainData.labels),
@@ -196,7 +170,7 @@ export async function loadCsvSource(ds: CsvDataset, dtype: 'float32' | 'int32', 
 
 /** The `csv` format's reader. */
 export function readSource(ds: CsvDataset, ctx: ReadContext): Promise<SourceData> {
-  return loadCsvSource(ds, ctx.input.dtype, ctx.specDir, ctx.classes?.names ?? null);
+  return loadCsvSource(ds, ctx.input.dtype, ctx.specDir, ctx.classes?.names ?? null, ctx.env);
 }
 
 /**

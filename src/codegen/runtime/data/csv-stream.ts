@@ -1,0 +1,195 @@
+// A CSV file streamed straight into typed arrays: each row is parsed, checked (field count, numbers, label) and
+// written into the sample arrays, then dropped, so memory holds the numbers and not the text. The arrays are sized
+// from the file's size and the bytes per row of its first rows (grown by half when the guess is short), and the
+// figure is checked before they are allocated: a file whose numbers, with the copies splitting and training make,
+// would not fit in memory is one error naming its size, not a V8 abort minutes later.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { parse as parseStream } from 'csv-parse';
+import type { CsvDataset } from '../spec-types.js';
+import { chooseColumns, columnLabel, csvOptions, csvParseError, parseNumberCell, sortClassNames, type ColumnChoice, type CsvTable } from './csv.js';
+import { DataError } from './errors.js';
+import { checkDataFile } from './files.js';
+
+/** How a file's label cells become labels: numbers, indices into known classes, or classes collected as they come. */
+export type LabelCoder =
+  | { kind: 'number' }
+  | { kind: 'classes'; classes: string[]; /** the model's labels (else the training file's classes) */ declared: boolean }
+  | { kind: 'collect' };
+
+export interface StreamedSamples {
+  values: Float32Array | Int32Array;
+  labels: Int32Array | Float32Array;
+  rows: number;
+  columnCount: number;
+  columns: ColumnChoice;
+  /** The classes (sorted when collected), null for numeric labels. */
+  classes: string[] | null;
+}
+
+/**
+ * Bytes of memory a sample value costs while training: the loaded array, its split's copy and the tensor made from
+ * it (4 bytes each as float32 or int32).
+ */
+export const TRAINING_BYTES_PER_VALUE = 12;
+/** Rows read before the file's size is turned into a row count (and the arrays are sized). */
+const SAMPLE_ROWS = 2_000;
+
+const gib = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
+const shownClasses = (classes: string[]) => (classes.length > 12 ? `${classes.slice(0, 12).join(', ')}, ... (${classes.length} in all)` : classes.join(', '));
+
+/** The memory the data may take: NNC_DATA_MEMORY_BYTES, else the machine's physical memory. */
+export function dataMemoryLimit(env: NodeJS.ProcessEnv): number {
+  const set = Number(env.NNC_DATA_MEMORY_BYTES);
+  return Number.isFinite(set) && set > 0 ? set : totalmem();
+}
+
+interface ParsedRecord { record: string[]; info: { lines: number; bytes: number } }
+
+/** Growable sample and label arrays; `ensure` checks the memory bound before every allocation. */
+class SampleStore {
+  values: Float32Array | Int32Array;
+  labels: Int32Array | Float32Array;
+  rows = 0;
+  constructor(readonly width: number, private readonly dtype: 'float32' | 'int32', private readonly intLabels: boolean, private readonly check: (rows: number, estimated: boolean) => void) {
+    this.values = this.makeValues(0);
+    this.labels = this.makeLabels(0);
+  }
+
+  private makeValues(rows: number) {
+    return this.dtype === 'int32' ? new Int32Array(rows * this.width) : new Float32Array(rows * this.width);
+  }
+
+  private makeLabels(rows: number) {
+    return this.intLabels ? new Int32Array(rows) : new Float32Array(rows);
+  }
+
+  /** Room for `rows` rows in all (`estimated`: from the file's size, for the message). */
+  reserve(rows: number, estimated: boolean): void {
+    if (rows * this.width <= this.values.length && rows <= this.labels.length) return;
+    this.check(rows, estimated);
+    const values = this.makeValues(rows);
+    values.set(this.values.subarray(0, this.rows * this.width));
+    const labels = this.makeLabels(rows);
+    labels.set(this.labels.subarray(0, this.rows));
+    this.values = values;
+    this.labels = labels;
+  }
+
+  /** The next row's offset in `values`, growing the arrays by half when they are full. */
+  nextRow(): number {
+    if (this.rows >= this.labels.length) this.reserve(Math.max(SAMPLE_ROWS, Math.ceil(this.labels.length * 1.5)), false);
+    return this.rows++ * this.width;
+  }
+
+  finish(): { values: Float32Array | Int32Array; labels: Int32Array | Float32Array } {
+    return { values: this.values.subarray(0, this.rows * this.width), labels: this.labels.subarray(0, this.rows) };
+  }
+}
+
+/**
+ * Streams the CSV file at `path` into sample values (the dataset's feature columns, as `dtype`) and labels.
+ * `train`: for a test file, the training file's field count, which it must match.
+ */
+export async function streamCsvSamples(
+  path: string, ds: CsvDataset, dtype: 'float32' | 'int32', coder: LabelCoder, env: NodeJS.ProcessEnv,
+  train?: { columnCount: number; file: string },
+): Promise<StreamedSamples> {
+  await checkDataFile(path, 'the CSV file');
+  const fileBytes = (await stat(path)).size;
+  const limit = dataMemoryLimit(env);
+  const input = createReadStream(path);
+  const parser = parseStream(csvOptions(ds.delimiter));
+  // pipe() does not forward the read stream's errors: without this an I/O error escapes as an uncaught one.
+  input.on('error', (error) => parser.destroy(error));
+
+  let layout: CsvTable | null = null;
+  let firstLine = 0;
+  let columns: ColumnChoice | null = null;
+  let store: SampleStore | null = null;
+  let sized = false;
+  const classIndex = new Map<string, number>(coder.kind === 'classes' ? coder.classes.map((name, i) => [name, i]) : []);
+  const collected: string[] = [];
+
+  const memoryCheck = (width: number) => (rows: number, estimated: boolean) => {
+    const need = rows * width * TRAINING_BYTES_PER_VALUE;
+    if (need <= limit) return;
+    const count = estimated ? `about ${rows.toLocaleString('en-US')} rows (from its ${gib(fileBytes)} size)` : `over ${rows.toLocaleString('en-US')} rows`;
+    throw new DataError(
+      `${path}: ${count} x ${width} features need about ${gib(need)} to train (${TRAINING_BYTES_PER_VALUE} bytes a value: the values, ` +
+      `their split and their tensor), more than the ${gib(limit)} of memory${env.NNC_DATA_MEMORY_BYTES ? ' NNC_DATA_MEMORY_BYTES allows' : ' this machine has'}; ` +
+      'train on a sample of the file, or on a machine with more memory',
+    );
+  };
+
+  try {
+    for await (const parsed of input.pipe(parser)) {
+      const { record: cells, info } = parsed as ParsedRecord;
+      // info.lines is the record's last line; a quoted field spanning lines moves its first line up.
+      const line = info.lines - cells.reduce((n, cell) => n + (cell.includes('\n') ? cell.split('\n').length - 1 : 0), 0);
+      if (!layout) {
+        layout = { file: path, header: ds.header ? cells : null, rows: [], columnCount: cells.length };
+        firstLine = line;
+        if (train && layout.columnCount !== train.columnCount) {
+          throw new DataError(`${path}:${line}: test file has ${layout.columnCount} fields per row but ${train.file} has ${train.columnCount}`);
+        }
+        columns = chooseColumns(layout, ds);
+        store = new SampleStore(columns.features.length, dtype, coder.kind !== 'number', memoryCheck(columns.features.length));
+        if (ds.header) continue;
+      }
+      if (cells.length !== layout.columnCount) {
+        throw new DataError(`${path}:${line}: ragged row: expected ${layout.columnCount} fields (as in line ${firstLine}), found ${cells.length}`);
+      }
+      const s = store!;
+      const cols = columns!;
+      if (!sized && s.rows === SAMPLE_ROWS) {
+        // The arrays are sized once from the file's size: rows so far over the bytes they took.
+        sized = true;
+        s.reserve(Math.ceil((fileBytes / Math.max(1, info.bytes)) * s.rows * 1.02) + 16, true);
+      }
+      const at = s.nextRow();
+      for (let f = 0; f < cols.features.length; f++) {
+        const column = cols.features[f];
+        s.values[at + f] = parseNumberCell(cells[column], `${path}:${line}:${column + 1}`, columnLabel(layout, column), dtype === 'int32');
+      }
+      const cell = cells[cols.label];
+      const where = `${path}:${line}:${cols.label + 1}`;
+      const row = s.rows - 1;
+      if (coder.kind === 'number') {
+        s.labels[row] = parseNumberCell(cell, where, `${columnLabel(layout, cols.label)} (label)`, false);
+        continue;
+      }
+      if (cell === '') throw new DataError(`${where}: missing label`);
+      let index = classIndex.get(cell);
+      if (index === undefined) {
+        if (coder.kind === 'classes') {
+          throw new DataError(`${where}: label '${cell}' is not one of ${coder.declared ? "the model's labels" : 'the training classes'} (${shownClasses(coder.classes)})`);
+        }
+        index = collected.length;
+        classIndex.set(cell, index);
+        collected.push(cell);
+      }
+      s.labels[row] = index;
+    }
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    const { code } = error as NodeJS.ErrnoException;
+    if (code && !code.startsWith('CSV_')) throw new DataError(`${path}: cannot read CSV file (${code})`);
+    throw csvParseError(error, path);
+  } finally {
+    input.destroy();
+  }
+  if (!layout || !store || !columns) throw new DataError(`${path}:1: the CSV file is empty`);
+  if (store.rows === 0) throw new DataError(`${path}: the CSV file has a header but no data rows`);
+  const { values, labels } = store.finish();
+  let classes: string[] | null = coder.kind === 'classes' ? coder.classes : null;
+  if (coder.kind === 'collect') {
+    // Classes were numbered as they came; sorted, each first-seen number maps to its place in the sorted list.
+    classes = sortClassNames(collected);
+    const place = new Map(classes.map((name, i) => [name, i]));
+    const remap = Int32Array.from(collected, (name) => place.get(name)!);
+    for (let r = 0; r < labels.length; r++) labels[r] = remap[labels[r]];
+  }
+  return { values, labels, rows: store.rows, columnCount: layout.columnCount, columns, classes };
+}
