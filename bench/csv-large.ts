@@ -56,7 +56,7 @@ async function generate(target: string, bytes: number): Promise<void> {
     written += chunk.length;
     if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
   }
-  await new Promise((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
 const bytes = Math.round(Number(values.gb) * 1e9);
