@@ -54,7 +54,7 @@ async function generate(target: string, bytes: number): Promise<void> {
       chunk += `${cells.join(',')},${classes[r % 3]}\n`;
     }
     written += chunk.length;
-    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
 }
