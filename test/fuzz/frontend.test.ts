@@ -32,7 +32,9 @@ describe('fuzzing the front end', () => {
     expect(cases).toBe(300);
   });
 
-  it('handles 1 MB lines (a number, a name, a string, a list, quotes) in a few seconds', () => {
+  it('handles 1 MB lines (a number, a name, a string, a list, quotes) with short diagnostics', () => {
+    // No time assertion (speed belongs in bench/): the test's own timeout below catches a quadratic scan, which
+    // on a megabyte line would run for hours.
     const mb = 1 << 20;
     const base = seeds.find((s) => s.file.endsWith('iris_csv.nn'))!;
     const lines = ['1'.repeat(mb), 'a'.repeat(mb), `"${'x'.repeat(mb)}"`, `[${'1, '.repeat(mb / 4)}1]`, '""'.repeat(mb / 2)];
@@ -41,7 +43,6 @@ describe('fuzzing the front end', () => {
       const outcome = runInput({ file: base.file, text }, host);
       expect(outcome.failure, describeInput({ file: base.file, text: line })).toBeNull();
       expect(outcome.errors).toBeGreaterThan(0);
-      expect(outcome.ms).toBeLessThan(10_000);
       // What the CLI prints stays short: the quoted line is a window, not the whole megabyte.
       expect(outcome.longestRendered).toBeLessThan(2000);
     }
@@ -127,13 +128,12 @@ describe('bytes the CLI may read', () => {
 });
 
 describe('no quadratic blow-ups', () => {
-  // Each of these took from 13 s to minutes on a 1 MB input before; the bounds leave room for a loaded machine.
-  it('checks 20,000 layers with an error each in seconds (ajv concatenated its errors)', () => {
-    const start = performance.now();
+  // Each of these took from 13 s to minutes on a 1 MB input before. No time assertions (speed belongs in bench/):
+  // vitest's test timeout (vitest.config.ts) is what catches a blow-up coming back.
+  it('checks 20,000 layers with an error each without concatenating the ajv errors', () => {
     const r = check('specs/t.nn', `model M {\n  input x: [4]\n${'  dense\n'.repeat(20_000)}}\n`, host);
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toHaveLength(MAX_SCHEMA_ERRORS);
     for (const d of r.diagnostics) renderText(d, { sources: r.sources });
-    expect(performance.now() - start).toBeLessThan(15_000);
   });
 
   it('reports one NN2009 for 20,000 extra positional arguments', () => {
@@ -141,8 +141,6 @@ describe('no quadratic blow-ups', () => {
   });
 
   it('suggests names for a 1 MB misspelt name without comparing it letter by letter', () => {
-    const start = performance.now();
     expect(codes(`model M {\n  input x: [4]\n  ${'d'.repeat(1 << 20)}\n}\n`)).toContain('NN2001');
-    expect(performance.now() - start).toBeLessThan(5_000);
   });
 });

@@ -69,9 +69,7 @@ describe('IDX reader', () => {
   it('fails fast on a header claiming 2^31 items, without allocating them', () => {
     const header = idxBytes([2 ** 31, 28, 28], new Uint8Array(16));
     const before = process.memoryUsage().arrayBuffers;
-    const started = performance.now();
     const error = thrown(() => parseIdx(header, 'huge'));
-    expect(performance.now() - started).toBeLessThan(50);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1e6);
     expect(error).toBeInstanceOf(DataError);
     expect(error.message).toContain('2147483648 x 28 x 28');
