@@ -166,7 +166,7 @@ describe.skipIf(!hasNpm)('a generated folder copied outside the repository', () 
     const fashion = run(copies.get('fashion_mlp')!, ['train.ts', '--epochs', '1', '--out', 'run-bad'], { NNC_DATA_DIR: empty });
     expect(fashion.code, fashion.out).toBe(1);
     expect(fashion.out).toContain(`error: ${empty}: NNC_DATA_DIR names an empty folder`);
-  });
+  }, 300_000); // four trainer starts: each tsx start-up takes ~35 s on a loaded 2-core machine
 
   it("train.ts --help lists the dataset's own flags", () => {
     const { code, out } = run(copies.get('iris_net')!, ['train.ts', '--help']);
