@@ -25,6 +25,11 @@ export const DATASET: FashionMnistDataset = {
   "path": null
 };
 
+/** Where the spec declares the dataset and each file it names (`file:line:column`), for the errors that name a file. */
+export const DECLARED_AT: Record<string, string> = {
+  "dataset": "specs/fashion_cnn.nn:17:9"
+};
+
 /** The model's input, which every sample is shaped to. */
 export const INPUT: ModelInput = {
   "name": "image",
@@ -71,7 +76,7 @@ export interface LoadDataOptions {
 export async function loadData(opts: LoadDataOptions): Promise<LoadedData> {
   return loadDataset(DATASET, INPUT, {
     splitLimit: opts.limit, specDir: SPEC_DIR, dataDir: opts.dataDir, datasetPaths: opts.datasetPaths, seed: opts.seed, log: opts.log, progress: opts.progress,
-    classes: CLASSES, embeddedDir: EMBEDDED_SUBSET_DIR,
+    classes: CLASSES, declaredAt: DECLARED_AT, embeddedDir: EMBEDDED_SUBSET_DIR,
   }, readSource);
 }
 

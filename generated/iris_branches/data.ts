@@ -30,6 +30,12 @@ export const DATASET: CsvDataset = {
   "task": "classification"
 };
 
+/** Where the spec declares the dataset and each file it names (`file:line:column`), for the errors that name a file. */
+export const DECLARED_AT: Record<string, string> = {
+  "dataset": "specs/iris_branches.nn:19:9",
+  "train": "specs/iris_branches.nn:19:20"
+};
+
 /** The model's input, which every sample is shaped to. */
 export const INPUT: ModelInput = {
   "name": "features",
@@ -60,7 +66,7 @@ export interface LoadDataOptions {
 export async function loadData(opts: LoadDataOptions): Promise<LoadedData> {
   return loadDataset(DATASET, INPUT, {
     splitLimit: opts.limit, specDir: SPEC_DIR, dataDir: opts.dataDir, datasetPaths: opts.datasetPaths, seed: opts.seed, log: opts.log, progress: opts.progress,
-    classes: CLASSES,
+    classes: CLASSES, declaredAt: DECLARED_AT,
   }, readSource);
 }
 

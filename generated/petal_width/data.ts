@@ -34,6 +34,12 @@ export const DATASET: CsvDataset = {
   "delimiter": ","
 };
 
+/** Where the spec declares the dataset and each file it names (`file:line:column`), for the errors that name a file. */
+export const DECLARED_AT: Record<string, string> = {
+  "dataset": "specs/iris_regression.nn:10:9",
+  "train": "specs/iris_regression.nn:10:22"
+};
+
 /** The model's input, which every sample is shaped to. */
 export const INPUT: ModelInput = {
   "name": "measurements",
@@ -64,7 +70,7 @@ export interface LoadDataOptions {
 export async function loadData(opts: LoadDataOptions): Promise<LoadedData> {
   return loadDataset(DATASET, INPUT, {
     splitLimit: opts.limit, specDir: SPEC_DIR, dataDir: opts.dataDir, datasetPaths: opts.datasetPaths, seed: opts.seed, log: opts.log, progress: opts.progress,
-    classes: CLASSES,
+    classes: CLASSES, declaredAt: DECLARED_AT,
   }, readSource);
 }
 

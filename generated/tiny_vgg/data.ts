@@ -40,6 +40,13 @@ export const DATASET: ImageFolderDataset = {
   "validation_path": null
 };
 
+/** Where the spec declares the dataset and each file it names (`file:line:column`), for the errors that name a file. */
+export const DECLARED_AT: Record<string, string> = {
+  "dataset": "specs/bn_cnn.nn:19:9",
+  "train": "specs/bn_cnn.nn:19:31",
+  "test_path": "specs/bn_cnn.nn:20:9"
+};
+
 /** The model's input, which every sample is shaped to. */
 export const INPUT: ModelInput = {
   "name": "image",
@@ -72,7 +79,7 @@ export interface LoadDataOptions {
 export async function loadData(opts: LoadDataOptions): Promise<LoadedData> {
   return loadDataset(DATASET, INPUT, {
     splitLimit: opts.limit, specDir: SPEC_DIR, dataDir: opts.dataDir, datasetPaths: opts.datasetPaths, seed: opts.seed, log: opts.log, progress: opts.progress,
-    classes: CLASSES,
+    classes: CLASSES, declaredAt: DECLARED_AT,
   }, readSource);
 }
 

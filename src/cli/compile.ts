@@ -45,7 +45,7 @@ export function compileCommand(inputs: string[], flags: { out?: string; target?:
     return 1;
   }
   const specDirFromOutput = path.relative(outRoot, path.dirname(path.resolve(file))).split(path.sep).join('/') + '/';
-  const text = emit(r.spec, r.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput, specText: readFileSync(file, 'utf8') });
+  const text = emit(r.spec, r.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput, specText: readFileSync(file, 'utf8'), spans: r.spans ?? undefined });
   const data = emitData(r.spec);
   const files = new Map<string, string | Uint8Array>([...text, ...data]);
 

@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { ModelShapeInfo } from '../shapes/infer.js';
 import type { Spec, TrainingUnit } from '../spec/types.js';
+import { pointer, type SpanIndex } from '../spec/spans.js';
+import type { Span } from '../diagnostics/types.js';
 import { embeddedFashionSubset, loadAssets } from './assets.js';
 import { DATASET_TYPE, READER_MODULE, needsWasmKernels, runtimeFor } from './runtime-closure.js';
 import { modelGraph, type ModelGraph } from '../graph/graph.js';
@@ -19,6 +21,26 @@ export interface EmitOptions {
   specDirFromOutput: string;
   /** The spec file's text: copied into each trainer folder as spec.nn, for its run reports. */
   specText?: string;
+  /** Where each part of the spec is written: a trainer's data errors name the line that declared the file. */
+  spans?: SpanIndex;
+}
+
+/** The dataset properties that name files or folders (as runtime data/locate.ts reads them), and the declaration. */
+const DATA_PATHS = ['path', 'train', 'test_path', 'validation_path', 'train_images', 'train_labels', 'test_images', 'test_labels'];
+
+/** `file:line:column` of the dataset's declaration and of each path it names, by property (`dataset`: the name). */
+function declaredAt(spec: Spec, dataset: string, spans: SpanIndex | undefined): Record<string, string> {
+  const d = spec.datasets.findIndex((x) => x.name === dataset);
+  if (!spans || d < 0) return {};
+  const where = (s: Span | null) => (s ? `${s.file}:${s.line}:${s.column}` : null);
+  const out: Record<string, string> = {};
+  const declaration = where(spans.keyAt(pointer('datasets', d)));
+  if (declaration) out.dataset = declaration;
+  for (const property of DATA_PATHS) {
+    const at = spans.has(pointer('datasets', d, property)) ? where(spans.valueAt(pointer('datasets', d, property))) : null;
+    if (at) out[property] = at;
+  }
+  return out;
 }
 
 /** A training's folder name: `FashionMLP` -> `fashion_mlp`. Names are identifiers, so this never leaves the folder. */
@@ -116,12 +138,12 @@ export function emit(spec: Spec, shapes: ModelShapeInfo[], opts: EmitOptions): M
   for (const unit of trainingUnits(spec)) {
     const info = shapes.find((s) => s.model === unit.model.name);
     if (!info?.complete) throw new Error(`model ${unit.model.name} has no complete shape information; check it first`);
-    for (const [file, content] of emitUnit(unit, info, opts)) files.set(file, content);
+    for (const [file, content] of emitUnit(unit, info, opts, declaredAt(spec, unit.dataset.name, opts.spans))) files.set(file, content);
   }
   return files;
 }
 
-function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions): Map<string, string> {
+function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions, declared: Record<string, string>): Map<string, string> {
   const folder = folderName(unit.training.name);
   const unitJson = { ...unit, source: opts.source };
   const specHash = createHash('sha256').update(JSON.stringify(unitJson)).digest('hex');
@@ -139,6 +161,8 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions): 
     training: unit.training,
     model: unit.model,
     dataset: unit.dataset,
+    // not in the spec hash: moving a line must not invalidate a checkpoint
+    declaredAt: declared,
     layers: graph.chain ? layers : unit.model.layers,
     graph: functional,
     // nnc's own tfjs layers (lib/layers.ts) are imported only by models that use them

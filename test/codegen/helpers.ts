@@ -12,7 +12,7 @@ export function compileSpec(file: string, outDir: string, text = readFileSync(fi
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`${file}: ${errors.map((d) => `${d.span?.line}:${d.span?.column} ${d.message}`).join('; ')}`);
   const specDirFromOutput = path.relative(path.resolve(outDir), path.dirname(path.resolve(file))).split(path.sep).join('/') + '/';
-  return emit(result.spec!, result.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput, specText: text });
+  return emit(result.spec!, result.shapes, { source: file.split(path.sep).join('/'), specDirFromOutput, specText: text, spans: result.spans ?? undefined });
 }
 
 /** The binary files `nnc compile <file>` also writes (a Fashion-MNIST trainer's copy of the embedded subset). */

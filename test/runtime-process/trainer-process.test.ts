@@ -49,8 +49,20 @@ describe('train.ts as a process', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain(`${path.join(c.dir, 'data', 'missing.csv')} not found (the spec's "data/missing.csv" resolved against the spec's folder`);
     expect(errors[0]).toContain('give its location with --train-file, or the folder the spec\'s relative paths resolve against with --data-dir or NNC_DATA_DIR');
+    // and the spec line that declared it (the path argument of `dataset blobs = csv("data/missing.csv")`, line 7)
+    expect(errors[0]).toMatch(new RegExp(`\\(\`train\` of dataset 'blobs' declared at ${c.specFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:21\\)$`));
     expect(p.output()).not.toMatch(/^\s+at /m);
     expect(p.output().length).toBeLessThan(2000);
+  }, TIMEOUT);
+
+  it('a folder where the data file should be names the file and the spec line, exit 1', async () => {
+    const c = compileTrainer('folder', BLOBS_SPEC({ data: 'data/blobs.csv' }));
+    mkdirSync(path.join(c.dir, 'data', 'blobs.csv'), { recursive: true });
+    const p = startTrainer(c.trainerDir, ['--backend', 'cpu', '--out', path.join(c.dir, 'run')]);
+    const { code } = await p.exited;
+    expect(code, p.output()).toBe(1);
+    const errors = p.output().split('\n').filter((l) => l.startsWith('error'));
+    expect(errors).toEqual([`error: ${path.join(c.dir, 'data', 'blobs.csv')}: the CSV file is a folder, expected a file (\`train\` of dataset 'blobs' declared at ${c.specFile}:7:21)`]);
   }, TIMEOUT);
 
   it('stops on Inf in the data with exit 1, keeping the model, report and history of the earlier run', async () => {

@@ -7,3 +7,12 @@ export class DataError extends Error {
     this.name = 'DataError';
   }
 }
+
+/** A data file or folder that is missing, unreadable or not what the dataset wants (a folder, a FIFO, a device). */
+export class DataFileError extends DataError {
+  /** The path as the message names it. */
+  constructor(message: string, readonly path: string) {
+    super(message);
+    this.name = 'DataFileError';
+  }
+}

@@ -3,7 +3,7 @@
 // file and what the dataset wanted it for, never a stack trace from deep inside a stream.
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { DataError } from './errors.js';
+import { DataFileError } from './errors.js';
 
 function kind(s: Awaited<ReturnType<typeof stat>>): string {
   if (s.isFIFO()) return 'a FIFO (named pipe)';
@@ -20,16 +20,16 @@ export async function checkDataFile(path: string, what: string): Promise<void> {
     s = await stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(`${path}: ${what} does not exist`);
-    if (code === 'ENOTDIR') throw new DataError(`${path}: ${what} does not exist (a part of the path is a file)`);
-    if (code === 'EACCES') throw new DataError(`${path}: cannot read ${what} (permission denied)`);
-    throw new DataError(`${path}: cannot read ${what} (${code ?? (error as Error).message})`);
+    if (code === 'ENOENT') throw new DataFileError(`${path}: ${what} does not exist`, path);
+    if (code === 'ENOTDIR') throw new DataFileError(`${path}: ${what} does not exist (a part of the path is a file)`, path);
+    if (code === 'EACCES') throw new DataFileError(`${path}: cannot read ${what} (permission denied)`, path);
+    throw new DataFileError(`${path}: cannot read ${what} (${code ?? (error as Error).message})`, path);
   }
-  if (s.isDirectory()) throw new DataError(`${path}: ${what} is a folder, expected a file`);
-  if (!s.isFile()) throw new DataError(`${path}: ${what} is ${kind(s)}, expected a regular file`);
+  if (s.isDirectory()) throw new DataFileError(`${path}: ${what} is a folder, expected a file`, path);
+  if (!s.isFile()) throw new DataFileError(`${path}: ${what} is ${kind(s)}, expected a regular file`, path);
   try {
     await access(path, constants.R_OK);
   } catch {
-    throw new DataError(`${path}: cannot read ${what} (permission denied)`);
+    throw new DataFileError(`${path}: cannot read ${what} (permission denied)`, path);
   }
 }

@@ -5,7 +5,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetSpec, ModelInput } from '../spec-types.js';
-import { DataError } from './errors.js';
+import { DataError, DataFileError } from './errors.js';
 import { locateDataset } from './locate.js';
 import { applyNormalizationInPlace, fitNormalization } from './normalize.js';
 import { expectedClassCount, product, type ClassContract, type SamplePool, type SourceData, type SourceReader } from './pool.js';
@@ -43,6 +43,8 @@ export interface LoadOptions {
   splitLimit?: number;
   /** What the model says about classes; checked against the data before training. */
   classes?: ClassContract;
+  /** `file:line:column` of the spec's dataset declaration (`dataset`) and of each path property it names. */
+  declaredAt?: Record<string, string>;
   /** For NNC_DATA_DIR; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Shuffling / split seed. */
@@ -70,18 +72,36 @@ function gatherLabels(labels: Int32Array | Float32Array, indices: number[]): Int
   return out;
 }
 
+/** The error with the spec line that declared the file (the path property whose value the failing path ends with). */
+function withDeclaration(error: DataFileError, ds: DatasetSpec, declaredAt: Record<string, string> | undefined): DataFileError {
+  if (!declaredAt) return error;
+  const values = ds as unknown as Record<string, unknown>;
+  const property = Object.keys(declaredAt).find((p) => {
+    const value = values[p];
+    return p !== 'dataset' && typeof value === 'string' && (error.path === value || error.path.endsWith(`/${value.replace(/^\.\//, '')}`));
+  });
+  const at = declaredAt[property ?? 'dataset'];
+  if (!at) return error;
+  return new DataFileError(`${error.message} (${property ? `\`${property}\` of ` : ''}dataset '${ds.name}' declared at ${at})`, error.path);
+}
+
 const allIndices = (pool: SamplePool) => Array.from({ length: pool.count }, (_, i) => i);
 
 export async function loadDataset<D extends DatasetSpec>(ds: D, input: ModelInput, opts: LoadOptions, readSource: SourceReader<D>): Promise<LoadedData> {
   const log = opts.log ?? (() => {});
   log(`loading dataset '${ds.name}' (${ds.source})`);
   const env = opts.env ?? opts.fashionSearch?.env ?? process.env;
-  const location = locateDataset(ds, { specDir: opts.specDir, dataDir: opts.dataDir, env, paths: opts.datasetPaths });
-  const source = await readSource(location.dataset as D, {
-    // fashion_mnist takes --data-dir as the folder of its files; its `path` and embedded subset are the spec's.
-    specDir: ds.source === 'fashion_mnist' ? opts.specDir : location.root, input, dataDir: opts.dataDir, env, log: opts.log, progress: opts.progress,
-    standardDirs: opts.fashionSearch?.standardDirs, classes: opts.classes, embeddedDir: opts.embeddedDir,
-  });
+  let source: SourceData;
+  try {
+    const location = locateDataset(ds, { specDir: opts.specDir, dataDir: opts.dataDir, env, paths: opts.datasetPaths });
+    source = await readSource(location.dataset as D, {
+      // fashion_mnist takes --data-dir as the folder of its files; its `path` and embedded subset are the spec's.
+      specDir: ds.source === 'fashion_mnist' ? opts.specDir : location.root, input, dataDir: opts.dataDir, env, log: opts.log, progress: opts.progress,
+      standardDirs: opts.fashionSearch?.standardDirs, classes: opts.classes, embeddedDir: opts.embeddedDir,
+    });
+  } catch (error) {
+    throw error instanceof DataFileError ? withDeclaration(error, ds, opts.declaredAt) : error;
+  }
   checkClassCount(source, ds, opts.classes);
   const sampleShape = source.train.sampleShape;
   const sampleSize = product(sampleShape);

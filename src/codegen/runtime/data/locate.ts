@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DatasetSpec } from '../spec-types.js';
-import { DataError } from './errors.js';
+import { DataError, DataFileError } from './errors.js';
 
 /** The spec properties of each source that name files or folders, and the flag that replaces each. */
 const PATH_PROPERTIES: Record<DatasetSpec['source'], [property: string, flag: string][]> = {
@@ -62,9 +62,10 @@ export function locateDataset(
     const at = resolve(root, value);
     if (!existsSync(at)) {
       const how = given !== undefined ? `given by ${flag}` : `the spec's "${value}" resolved against ${rootFrom} ${root}`;
-      throw new DataError(
+      throw new DataFileError(
         `dataset '${ds.name}': ${at} not found (${how}); give its location with ${flag}, ` +
         "or the folder the spec's relative paths resolve against with --data-dir or NNC_DATA_DIR",
+        at,
       );
     }
     dataset[property] = at;
