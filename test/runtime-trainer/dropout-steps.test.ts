@@ -24,7 +24,8 @@ beforeAll(async () => {
   ws = await prepareTrainer('fashion_cnn', () => {});
   const lib = (file: string) => import(pathToFileURL(path.join(ws.trainerDir, 'lib', file)).href);
   ({ train } = await lib('trainer.ts'));
-  const { initBackend } = await lib('backend.ts');
+  // the trainer's own runtime.ts: it registers the wasm kernels its convolutions train with (lib/wasm-kernels.ts)
+  const { initBackend } = await import(pathToFileURL(path.join(ws.trainerDir, 'runtime.ts')).href);
   expect(await initBackend('wasm', { quiet: true })).toBe('wasm');
   const base = (ws.train as unknown as { TRAINING: TrainSpec }).TRAINING;
   spec = { ...base, epochs: 2, batch_size: 16, metrics: ['accuracy'], early_stopping: null, checkpoint: null };
