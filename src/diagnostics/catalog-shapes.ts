@@ -252,6 +252,11 @@ export const shapeMessages = {
     template: 'label {value} in {file} is not one of the labels of model {model}',
     help: 'list every class of the data in the model\'s `labels`, or fix the label in the file',
   },
+  NN4056: {
+    severity: 'error',
+    template: 'record {record} of {file} has label {label}, outside the {classes} classes of the output of {layer}',
+    help: 'give {layer} one unit per class, or fix the labels file',
+  },
   NN4041: {
     severity: 'error',
     template: 'tfjs 4.22 cannot train the dilated convolution {layer} in training {training}: it has no gradient for dilation above 1',

@@ -59,7 +59,7 @@ function unusable(path: string, want: Want): string | null {
 }
 
 /** The first READ_BYTES of a file, cut after its last whole line unless the file ended; null when it cannot be read. */
-function head(path: string): { text: string; whole: boolean } | null {
+function head(path: string): { text: string; raw: Uint8Array; whole: boolean } | null {
   try {
     const fd = openSync(path, 'r');
     try {
@@ -67,7 +67,7 @@ function head(path: string): { text: string; whole: boolean } | null {
       const n = readSync(fd, buf, 0, READ_BYTES, 0);
       const whole = n < READ_BYTES;
       const end = whole ? n : buf.lastIndexOf(0x0a, n - 1) + 1;
-      return { text: buf.subarray(0, end).toString('utf8'), whole };
+      return { text: buf.subarray(0, end).toString('utf8'), raw: buf.subarray(0, n), whole };
     } finally {
       closeSync(fd);
     }
@@ -96,6 +96,9 @@ export function checkDataContracts(spec: Spec, spans: SpanIndex, shapes: ModelSh
       else if (!checkedFiles.has(d)) out.push(diag('NN4050', spans.valueAt(pointer('datasets', d, property)), { what, dataset: q(dataset.name), reason, path: shownPath(path) }));
     }
     checkedFiles.add(d);
+    if (dataset.source === 'idx' && ok.has('train_labels') && shapes[m]?.complete) {
+      out.push(...idxLabels(spec.models[m], m, shapes[m], spans, resolve(root, dataset.train_labels), dataset.train_labels));
+    }
     if (dataset.source === 'csv' && ok.has('train') && shapes[m]?.complete) {
       out.push(...csvContract({ spec, spans, model: spec.models[m], m, dataset, d, info: shapes[m], file: resolve(root, dataset.train), shown: dataset.train }));
     }
@@ -153,11 +156,47 @@ function csvContract(c: CsvContext): Diagnostic[] {
   return out;
 }
 
+/** The output layer of a one-output model, its units and the span of what sets them; null for other models. */
+function output(model: ModelSpec, m: number, info: ModelShapeInfo, spans: SpanIndex) {
+  const graph = modelGraph(model);
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) return null;
+  const path = pathToOutput(graph, graph.outputs[0]);
+  const units = info.layers.find((l) => l.name === graph.outputs[0])?.outputShape.at(-1);
+  if (typeof units !== 'number' || path.length === 0) return null;
+  const at = unitsLayer(path);
+  const span = at ? spans.valueAt(pointer('models', m, 'layers', at.index, at.arg)) : spans.valueAt(pointer('models', m, 'layers', path[0].index));
+  return { units, span, layer: (at?.layer ?? path[0].layer).name };
+}
+
+/** An IDX labels file's first READ_BYTES (gunzipped as far as they go): every label must be a class of the output. */
+function idxLabels(model: ModelSpec, m: number, info: ModelShapeInfo, spans: SpanIndex, file: string, shown: string): Diagnostic[] {
+  const out = output(model, m, info, spans);
+  const text = out && head(file);
+  if (!out || !text) return [];
+  let bytes: Uint8Array = Buffer.from(text.raw);
+  try {
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      const { gunzipSync, constants } = process.getBuiltinModule('node:zlib');
+      bytes = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
+    }
+  } catch {
+    return [];
+  }
+  // magic 00 00 08 01: unsigned bytes, one dimension; then the count, then one byte per record
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08 || bytes[3] !== 1) return [];
+  const classes = model.labels?.length ?? (out.units === 1 ? 2 : out.units);
+  for (let i = 8; i < bytes.length; i++) {
+    if (bytes[i] < classes) continue;
+    return [diag('NN4056', out.span, { record: i - 8, file: q(shown), label: bytes[i], classes, layer: q(out.layer) })];
+  }
+  return [];
+}
+
 /** The label values in the rows read against the model's labels, or their count against its output units. */
 function csvClasses(c: CsvContext, rows: string[][], label: number, whole: boolean, firstLine: number): Diagnostic[] {
   const values = new Set(rows.map((r) => r[label]).filter((v) => v !== ''));
-  const graph = modelGraph(c.model);
-  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) return [];
+  const out = output(c.model, c.m, c.info, c.spans);
+  if (!out) return [];
   if (c.model.labels) {
     const known = new Set(c.model.labels);
     const row = rows.findIndex((r) => r[label] !== '' && !known.has(r[label]));
@@ -168,16 +207,12 @@ function csvClasses(c: CsvContext, rows: string[][], label: number, whole: boole
       suggestions: suggest(rows[row][label], c.model.labels),
     })];
   }
-  const path = pathToOutput(graph, graph.outputs[0]);
-  const units = c.info.layers.find((l) => l.name === graph.outputs[0])?.outputShape.at(-1);
-  if (typeof units !== 'number' || path.length === 0) return [];
+  const { units, span, layer } = out;
   const expected = units === 1 ? 2 : units;
   const count = values.size;
   if (count === expected || (!whole && count < expected)) return [];
-  const at = unitsLayer(path);
-  const span = at ? c.spans.valueAt(pointer('models', c.m, 'layers', at.index, at.arg)) : c.spans.valueAt(pointer('models', c.m, 'layers', path[0].index));
   const shown = [...values].slice(0, 12).map(q).join(', ') + (count > 12 ? ', ...' : '');
-  return [diag('NN4001', span, { expected: count, classes: count, dataset: q(c.dataset.name), found: units, layer: q((at?.layer ?? path[0].layer).name) }, {
+  return [diag('NN4001', span, { expected: count, classes: count, dataset: q(c.dataset.name), found: units, layer: q(layer) }, {
     notes: [`${whole ? '' : 'the first '}${rows.length} rows of ${c.shown} hold ${whole ? '' : 'at least '}${count} classes: ${shown}`],
   })];
 }

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { READ_BYTES } from '../../src/shapes/data-contracts.js';
 
@@ -14,14 +15,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
 /** A folder holding `spec.nn` and the given files; returns the folder. */
-function project(spec: string, files: Record<string, string> = {}): string {
+function project(spec: string, files: Record<string, string | Uint8Array> = {}): string {
   const dir = join(root, `p${n++}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'spec.nn'), spec);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     if (name.endsWith('/')) mkdirSync(join(dir, name), { recursive: true });
-    else writeFileSync(join(dir, name), text);
+    else writeFileSync(join(dir, name), text as string | Uint8Array);
   }
   return dir;
 }
@@ -159,5 +160,26 @@ describe('missing data files', () => {
     mkdirSync(join(fifoDir, 'data'));
     spawnSync('mkfifo', [join(fifoDir, 'data/iris.csv')]);
     expect(check(fifoDir).found.map((f) => f.replace(/: [^:]*$/, ''))).toEqual(['warning[NN4050] at 6:20: the training file of dataset `iris` is a FIFO (named pipe), expected a regular file']);
+  });
+});
+
+describe('IDX label files', () => {
+  const idxSpec = `model Net {
+  input image: [2, 2]
+  flatten
+  dense(10, activation: softmax)
+}
+dataset digits = idx("data/images.idx", "data/labels.idx")
+train Net on digits { loss: sparse_categorical_crossentropy }
+`;
+  const images = (n: number) => Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 2, 0, 0, 0, 2]), Buffer.alloc(4 * n)]);
+  const labels = (values: number[]) => Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, values.length]), Buffer.from(values)]);
+  it('every label must be one of the output\'s classes: a label of 12 on a 10-unit output is an error at the units', () => {
+    const bad = labels([0, 1, 2, 3, 4, 12, 6]);
+    for (const file of [bad, gzipSync(bad)]) {
+      const r = check(project(idxSpec, { 'data/images.idx': images(7), 'data/labels.idx': file }));
+      expect(r.found).toEqual(['error[NN4056] at 4:9: record 5 of `data/labels.idx` has label 12, outside the 10 classes of the output of `dense_1`']);
+    }
+    expect(check(project(idxSpec, { 'data/images.idx': images(7), 'data/labels.idx': labels([0, 1, 2, 3, 4, 9, 6]) })).found).toEqual([]);
   });
 });
