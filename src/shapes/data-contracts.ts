@@ -81,10 +81,10 @@ export function checkDataContracts(spec: Spec, spans: SpanIndex, shapes: ModelSh
   const vars = env.env ?? process.env;
   const root = vars.NNC_DATA_DIR ? resolve(vars.NNC_DATA_DIR) : env.specDir;
   const checkedFiles = new Set<number>();
-  for (const training of spec.trainings) {
+  spec.trainings.forEach((training, t) => {
     const d = spec.datasets.findIndex((x) => x.name === training.dataset);
     const m = spec.models.findIndex((x) => x.name === training.model);
-    if (d < 0 || m < 0) continue;
+    if (d < 0 || m < 0) return;
     const dataset = spec.datasets[d];
     const ok = new Set<string>();
     for (const [property, what, want] of PATHS[dataset.source]) {
@@ -100,15 +100,17 @@ export function checkDataContracts(spec: Spec, spans: SpanIndex, shapes: ModelSh
       out.push(...idxLabels(spec.models[m], m, shapes[m], spans, resolve(root, dataset.train_labels), dataset.train_labels));
     }
     if (dataset.source === 'csv' && ok.has('train') && shapes[m]?.complete) {
-      out.push(...csvContract({ spec, spans, model: spec.models[m], m, dataset, d, info: shapes[m], file: resolve(root, dataset.train), shown: dataset.train }));
+      out.push(...csvContract({ spec, spans, model: spec.models[m], m, dataset, d, info: shapes[m], file: resolve(root, dataset.train), shown: dataset.train, t }));
     }
-  }
+  });
   return out;
 }
 
 interface CsvContext {
   spec: Spec; spans: SpanIndex; model: ModelSpec; m: number; dataset: Extract<DatasetSpec, { source: 'csv' }>; d: number;
   info: ModelShapeInfo; file: string; shown: string;
+  /** The training's index: its class_weights name classes of the file. */
+  t: number;
 }
 
 function csvContract(c: CsvContext): Diagnostic[] {
@@ -197,6 +199,7 @@ function csvClasses(c: CsvContext, rows: string[][], label: number, whole: boole
   const values = new Set(rows.map((r) => r[label]).filter((v) => v !== ''));
   const out = output(c.model, c.m, c.info, c.spans);
   if (!out) return [];
+  const found: Diagnostic[] = [];
   if (c.model.labels) {
     const known = new Set(c.model.labels);
     const row = rows.findIndex((r) => r[label] !== '' && !known.has(r[label]));
@@ -210,9 +213,22 @@ function csvClasses(c: CsvContext, rows: string[][], label: number, whole: boole
   const { units, span, layer } = out;
   const expected = units === 1 ? 2 : units;
   const count = values.size;
-  if (count === expected || (!whole && count < expected)) return [];
+  if (whole) found.push(...csvClassWeights(c, values));
+  if (count === expected || (!whole && count < expected)) return found;
   const shown = [...values].slice(0, 12).map(q).join(', ') + (count > 12 ? ', ...' : '');
-  return [diag('NN4001', span, { expected: count, classes: count, dataset: q(c.dataset.name), found: units, layer: q(layer) }, {
+  return [...found, diag('NN4001', span, { expected: count, classes: count, dataset: q(c.dataset.name), found: units, layer: q(layer) }, {
     notes: [`${whole ? '' : 'the first '}${rows.length} rows of ${c.shown} hold ${whole ? '' : 'at least '}${count} classes: ${shown}`],
   })];
+}
+
+/** class_weights against the classes of a file read whole, by exact name or index, as the trainer takes them. */
+function csvClassWeights(c: CsvContext, values: Set<string>): Diagnostic[] {
+  const weights = c.spec.trainings[c.t].class_weights;
+  if (!weights) return [];
+  const names = [...values];
+  return Object.keys(weights).filter((key) => !values.has(key) && !(/^\d+$/.test(key) && Number(key) < values.size)).map((key) =>
+    diag('NN4011', c.spans.keyAt(pointer('trainings', c.t, 'class_weights', key)), { name: q(key) }, {
+      suggestions: suggest(key, names),
+      notes: [`the classes of ${c.shown}: ${names.slice(0, 12).map(q).join(', ')}${names.length > 12 ? ', ...' : ''}`],
+    }));
 }

@@ -37,7 +37,7 @@ function check(dir: string, env: NodeJS.ProcessEnv = {}, ...flags: string[]) {
   return { code: r.status, out: r.stdout + r.stderr, found };
 }
 
-const csvSpec = (o: { input?: string; label?: string; units?: number; loss?: string; labels?: string; path?: string; extra?: string } = {}) => `model Net {
+const csvSpec = (o: { input?: string; label?: string; units?: number; loss?: string; labels?: string; path?: string; extra?: string; train?: string } = {}) => `model Net {
   input x: ${o.input ?? '[4]'}
 ${o.labels ? `  labels: ${o.labels}\n` : ''}  dense(8, activation: relu)
   dense(${o.units ?? 3}, activation: ${o.units === 1 ? 'sigmoid' : 'softmax'})
@@ -45,7 +45,7 @@ ${o.labels ? `  labels: ${o.labels}\n` : ''}  dense(8, activation: relu)
 dataset iris = csv("${o.path ?? 'data/iris.csv'}") {
   label: ${o.label ?? '"species"'}${o.extra ?? ''}
 }
-train Net on iris { loss: ${o.loss ?? 'sparse_categorical_crossentropy'} }
+train Net on iris { loss: ${o.loss ?? 'sparse_categorical_crossentropy'}${o.train ?? ''} }
 `;
 const iris = 'sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n';
 
@@ -88,6 +88,12 @@ describe('CSV files: header, columns and classes', () => {
     expect(r.found).toEqual(['error[NN4055] at 3:11: label `virginica` in `data/iris.csv` is not one of the labels of model `Net`']);
     expect(r.out).toContain('first found in row 3 (line 4) of data/iris.csv');
     expect(r.out).toContain('did you mean `virginca`?');
+  });
+
+  it('class_weights name the file\'s classes exactly, as the trainer looks them up', () => {
+    const r = check(project(csvSpec({ train: ', class_weights: { "setosa": 2, "Virginica": 3, "2": 1.5 }' }), { 'data/iris.csv': iris }));
+    expect(r.found).toEqual(['error[NN4011] at 9:90: unknown class `Virginica` in class_weights']);
+    expect(r.out).toContain('did you mean `virginica`?');
   });
 
   it('reads only the head of a large file: classes past it are not counted, classes in it are', () => {
