@@ -5,14 +5,18 @@
 //        offsets: [x, y, yIsInt32, accBeta1, accBeta2, masks, then per parameter: value, m, v]; -1 where unused
 //        out[0] = mean loss, out[1] = accuracy
 //   predict(plan, heap, offsets, batch, outOffset)  forward pass without dropout, probabilities at outOffset
-//   seed(plan, seed), fixedMasks(plan, on), paramSizes(plan) -> number[], info() -> { blas, blasThreads }
+//   seed(plan, seed), fixedMasks(plan, on), paramSizes(plan) -> number[], info() -> { blas, blasThreads, threads },
+//   setThreads(n): nnc's own step threads (NNC_NATIVE_THREADS at load)
 #include <node_api.h>
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
+#include "parallel.h"
 #include "step.h"
 
 extern "C" {
@@ -226,6 +230,13 @@ napi_value ParamSizes(napi_env env, napi_callback_info info) {
   return out;
 }
 
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  if (!getArgs(env, info, 1, args)) return nullptr;
+  nnc::setThreads(static_cast<int>(numberOf(env, args[0])));
+  return nullptr;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value out, blas, threads;
   CHECK_NAPI(napi_create_object(env, &out));
@@ -233,6 +244,9 @@ napi_value Info(napi_env env, napi_callback_info) {
   CHECK_NAPI(napi_create_int32(env, openblas_get_num_threads(), &threads));
   CHECK_NAPI(napi_set_named_property(env, out, "blas", blas));
   CHECK_NAPI(napi_set_named_property(env, out, "blasThreads", threads));
+  napi_value stepThreads;
+  CHECK_NAPI(napi_create_int32(env, nnc::threads(), &stepThreads));
+  CHECK_NAPI(napi_set_named_property(env, out, "threads", stepThreads));
   return out;
 }
 
@@ -241,6 +255,11 @@ napi_value Init(napi_env env, napi_value exports) {
   // NNC_NATIVE_BLAS_THREADS overrides it for experiments.
   const char* threads = std::getenv("NNC_NATIVE_BLAS_THREADS");
   openblas_set_num_threads(threads != nullptr && std::atoi(threads) > 0 ? std::atoi(threads) : 1);
+  // nnc's own threads (parallel.h): the step's loops and its independent matrix products split over them; results
+  // do not depend on the count. NNC_NATIVE_THREADS sets it; by default 2 where there are 2 CPUs or more.
+  const char* stepThreads = std::getenv("NNC_NATIVE_THREADS");
+  const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  nnc::setThreads(stepThreads != nullptr && std::atoi(stepThreads) > 0 ? std::atoi(stepThreads) : std::min(2, std::max(cpus, 1)));
   const napi_property_descriptor props[] = {
       {"createPlan", nullptr, CreatePlan, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"step", nullptr, Step, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -249,6 +268,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"fixedMasks", nullptr, FixedMasks, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"paramSizes", nullptr, ParamSizes, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -5,6 +5,8 @@
 
 #include <cblas.h>
 
+#include "parallel.h"
+
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
@@ -30,14 +32,37 @@ uint64_t nextRandom(uint64_t s[2]) {  // xorshift128+
   return s[1] + y;
 }
 
+// Loops shorter than this stay on one thread: waking another costs more than it saves.
+constexpr size_t kLoopGrain = 1 << 14;  // elements per chunk
+
+/** Rows per chunk so that each chunk holds at least `grain` units of work when a row holds `perRow`. */
+size_t rowGrain(size_t perRow, size_t grain) { return std::max<size_t>(1, grain / std::max<size_t>(1, perRow)); }
+
+// A matrix product is never split: OpenBLAS rounds a block of rows or columns differently from the whole (its edge
+// kernels sum in another order), which would make results depend on the thread count. Independent products run
+// side by side instead (both(): a layer's weight gradient and its input gradient).
 void sgemm(bool transA, bool transB, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float beta,
            float* c, int ldc) {
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
               lda, b, ldb, beta, c, ldc);
 }
 
+constexpr size_t kGemmGrain = 1 << 17;  // multiply-adds of the smaller product worth a second thread
+
+/** Runs two independent pieces of work, side by side on two threads when there are and `worth` it. */
+template <typename A, typename B>
+void both(bool worth, A&& first, B&& second) {
+  parallelFor(2, worth ? 1 : 3, [&](size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; i++) {
+      if (i == 0) first();
+      else second();
+    }
+  });
+}
+
 void addBiasActivate(float* out, const float* bias, int rows, int cols, int act) {
-  for (int r = 0; r < rows; r++) {
+  parallelFor(static_cast<size_t>(rows), rowGrain(cols, kLoopGrain), [=](size_t r0, size_t r1) {
+  for (size_t r = r0; r < r1; r++) {
     float* row = out + static_cast<size_t>(r) * cols;
     if (bias != nullptr)
       for (int c = 0; c < cols; c++) row[c] += bias[c];
@@ -66,36 +91,42 @@ void addBiasActivate(float* out, const float* bias, int rows, int cols, int act)
         break;
     }
   }
+  });
 }
 
 /** dA -> dZ in place, from the activation's output A. Softmax is handled with the loss. */
 void activationBackward(float* grad, const float* a, size_t n, int act) {
-  switch (act) {
-    case RELU:
-      for (size_t i = 0; i < n; i++) grad[i] = a[i] > 0 ? grad[i] : 0;
-      break;
-    case SIGMOID:
-      for (size_t i = 0; i < n; i++) grad[i] *= a[i] * (1.0f - a[i]);
-      break;
-    case TANH:
-      for (size_t i = 0; i < n; i++) grad[i] *= 1.0f - a[i] * a[i];
-      break;
-    default:
-      break;
-  }
+  if (act != RELU && act != SIGMOID && act != TANH) return;
+  parallelFor(n, kLoopGrain, [=](size_t i0, size_t i1) {
+    switch (act) {
+      case RELU:
+        for (size_t i = i0; i < i1; i++) grad[i] = a[i] > 0 ? grad[i] : 0;
+        break;
+      case SIGMOID:
+        for (size_t i = i0; i < i1; i++) grad[i] *= a[i] * (1.0f - a[i]);
+        break;
+      default:  // TANH
+        for (size_t i = i0; i < i1; i++) grad[i] *= 1.0f - a[i] * a[i];
+        break;
+    }
+  });
 }
 
+/** Sums over rows, split over columns: each column is summed in row order on any thread. */
 void columnSums(const float* m, int rows, int cols, float* out) {
-  std::fill(out, out + cols, 0.0f);
-  for (int r = 0; r < rows; r++) {
-    const float* row = m + static_cast<size_t>(r) * cols;
-    for (int c = 0; c < cols; c++) out[c] += row[c];
-  }
+  parallelFor(static_cast<size_t>(cols), rowGrain(rows, kLoopGrain), [=](size_t c0, size_t c1) {
+    std::fill(out + c0, out + c1, 0.0f);
+    for (int r = 0; r < rows; r++) {
+      const float* row = m + static_cast<size_t>(r) * cols;
+      for (size_t c = c0; c < c1; c++) out[c] += row[c];
+    }
+  });
 }
 
 void im2col(const Layer& l, const float* x, int batch, float* col) {
   const int k = l.kh * l.kw * l.cin;
-  for (int b = 0; b < batch; b++)
+  parallelFor(static_cast<size_t>(batch), rowGrain(static_cast<size_t>(l.oh) * l.ow * k, kLoopGrain), [&](size_t b0, size_t b1) {
+  for (int b = static_cast<int>(b0); b < static_cast<int>(b1); b++)
     for (int y = 0; y < l.oh; y++)
       for (int xo = 0; xo < l.ow; xo++) {
         float* row = col + (static_cast<size_t>(b * l.oh + y) * l.ow + xo) * k;
@@ -113,12 +144,15 @@ void im2col(const Layer& l, const float* x, int batch, float* col) {
           }
         }
       }
+  });
 }
 
 void col2im(const Layer& l, const float* col, int batch, float* dx) {
   const int k = l.kh * l.kw * l.cin;
-  std::fill(dx, dx + static_cast<size_t>(batch) * l.inSize, 0.0f);
-  for (int b = 0; b < batch; b++)
+  // Sample b's columns add into sample b's gradient only: split over samples.
+  parallelFor(static_cast<size_t>(batch), rowGrain(static_cast<size_t>(l.oh) * l.ow * k, kLoopGrain), [&](size_t b0, size_t b1) {
+  std::fill(dx + b0 * l.inSize, dx + b1 * l.inSize, 0.0f);
+  for (int b = static_cast<int>(b0); b < static_cast<int>(b1); b++)
     for (int y = 0; y < l.oh; y++)
       for (int xo = 0; xo < l.ow; xo++) {
         const float* row = col + (static_cast<size_t>(b * l.oh + y) * l.ow + xo) * k;
@@ -134,12 +168,14 @@ void col2im(const Layer& l, const float* col, int batch, float* dx) {
           }
         }
       }
+  });
 }
 
 void maxPoolForward(Layer& l, const float* x, int batch) {
   float* out = l.out.data();
   int32_t* arg = l.argmax.data();
-  for (int b = 0; b < batch; b++)
+  parallelFor(static_cast<size_t>(batch), rowGrain(static_cast<size_t>(l.outSize) * l.kh * l.kw, kLoopGrain), [&](size_t b0, size_t b1) {
+  for (int b = static_cast<int>(b0); b < static_cast<int>(b1); b++)
     for (int y = 0; y < l.oh; y++)
       for (int xo = 0; xo < l.ow; xo++)
         for (int c = 0; c < l.cin; c++) {
@@ -159,6 +195,16 @@ void maxPoolForward(Layer& l, const float* x, int batch) {
           out[o] = best;
           arg[o] = where;
         }
+  });
+}
+
+/** MaxPoolGrad: each output's gradient goes to its argmax, which lies in the same sample: split over samples. */
+void maxPoolBackward(const Layer& l, const float* grad, int batch, float* dx) {
+  const int32_t* arg = l.argmax.data();
+  parallelFor(static_cast<size_t>(batch), rowGrain(l.outSize, kLoopGrain), [&](size_t b0, size_t b1) {
+    std::fill(dx + b0 * l.inSize, dx + b1 * l.inSize, 0.0f);
+    for (size_t o = b0 * l.outSize; o < b1 * l.outSize; o++) dx[arg[o]] += grad[o];
+  });
 }
 
 void ensureCapacity(Plan& plan, int batch) {
@@ -166,7 +212,10 @@ void ensureCapacity(Plan& plan, int batch) {
   size_t widest = static_cast<size_t>(plan.inputSize);
   for (Layer& l : plan.layers) {
     l.out.assign(static_cast<size_t>(batch) * l.outSize, 0.0f);
-    if (l.kind == CONV2D) l.col.assign(static_cast<size_t>(batch) * l.oh * l.ow * l.kh * l.kw * l.cin, 0.0f);
+    if (l.kind == CONV2D) {
+      l.col.assign(static_cast<size_t>(batch) * l.oh * l.ow * l.kh * l.kw * l.cin, 0.0f);
+      l.colGrad.assign(l.col.size(), 0.0f);
+    }
     if (l.kind == MAXPOOL2D) l.argmax.assign(static_cast<size_t>(batch) * l.outSize, 0);
     if (l.kind == DROPOUT) l.mask.assign(static_cast<size_t>(batch) * l.outSize, 0.0f);
     widest = std::max(widest, static_cast<size_t>(std::max(l.inSize, l.outSize)));
@@ -278,29 +327,29 @@ void backward(Plan& plan, const StepIo& io, int batch, float* grad) {
     switch (l.kind) {
       case DENSE: {
         if (l.act != SOFTMAX) activationBackward(grad, l.out.data(), n, l.act);
-        sgemm(true, false, l.cin, l.cout, batch, in, l.cin, grad, l.cout, 0.0f, plan.grads[l.param].data(), l.cout);
-        if (l.useBias) columnSums(grad, batch, l.cout, plan.grads[l.param + 1].data());
-        if (needInput) sgemm(false, true, batch, l.cin, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, other, l.cin);
+        both(needInput && static_cast<size_t>(batch) * l.cin * l.cout >= kGemmGrain, [&] {
+          sgemm(true, false, l.cin, l.cout, batch, in, l.cin, grad, l.cout, 0.0f, plan.grads[l.param].data(), l.cout);
+          if (l.useBias) columnSums(grad, batch, l.cout, plan.grads[l.param + 1].data());
+        }, [&] {
+          if (needInput) sgemm(false, true, batch, l.cin, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, other, l.cin);
+        });
         break;
       }
       case CONV2D: {
         const int rows = batch * l.oh * l.ow, k = l.kh * l.kw * l.cin;
         activationBackward(grad, l.out.data(), n, l.act);
-        sgemm(true, false, k, l.cout, rows, l.col.data(), k, grad, l.cout, 0.0f, plan.grads[l.param].data(), l.cout);
-        if (l.useBias) columnSums(grad, rows, l.cout, plan.grads[l.param + 1].data());
-        if (needInput) {
-          // col is no longer needed this step: it takes the column gradients.
-          sgemm(false, true, rows, k, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, l.col.data(), k);
-          col2im(l, l.col.data(), batch, other);
-        }
+        // The column gradients get their own buffer, so that they are computed beside the weight gradient.
+        both(needInput && static_cast<size_t>(rows) * k * l.cout >= kGemmGrain, [&] {
+          sgemm(true, false, k, l.cout, rows, l.col.data(), k, grad, l.cout, 0.0f, plan.grads[l.param].data(), l.cout);
+          if (l.useBias) columnSums(grad, rows, l.cout, plan.grads[l.param + 1].data());
+        }, [&] {
+          if (needInput) sgemm(false, true, rows, k, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, l.colGrad.data(), k);
+        });
+        if (needInput) col2im(l, l.colGrad.data(), batch, other);
         break;
       }
       case MAXPOOL2D:
-        if (needInput) {
-          std::fill(other, other + static_cast<size_t>(batch) * l.inSize, 0.0f);
-          const int32_t* arg = l.argmax.data();
-          for (size_t o = 0; o < n; o++) other[arg[o]] += grad[o];
-        }
+        if (needInput) maxPoolBackward(l, grad, batch, other);
         break;
       case DROPOUT:
         if (needInput) {
@@ -335,18 +384,23 @@ void applyOptimizer(Plan& plan, const StepIo& io, float lr) {
   // Reciprocals instead of two of tfjs's three divisions: differs from tfjs in the last bit at most.
   const float inv1 = 1.0f / oneMinusAcc1, inv2 = 1.0f / oneMinusAcc2;
   for (size_t p = 0; p < plan.grads.size(); p++) {
-    float* __restrict__ w = io.params[p];
-    float* __restrict__ m = io.m[p];
-    float* __restrict__ v = io.v[p];
-    const float* __restrict__ g = plan.grads[p].data();
-    const int n = plan.paramSizes[p];
-    for (int i = 0; i < n; i++) {
+    float* ws = io.params[p];
+    float* ms = io.m[p];
+    float* vs = io.v[p];
+    const float* gs = plan.grads[p].data();
+    parallelFor(static_cast<size_t>(plan.paramSizes[p]), kLoopGrain, [=](size_t i0, size_t i1) {
+    float* __restrict__ w = ws;
+    float* __restrict__ m = ms;
+    float* __restrict__ v = vs;
+    const float* __restrict__ g = gs;
+    for (size_t i = i0; i < i1; i++) {
       const float mi = m[i] * b1 + g[i] * oneMinusB1;
       const float vi = v[i] * b2 + (g[i] * g[i]) * oneMinusB2;
       m[i] = mi;
       v[i] = vi;
       w[i] = ((mi * inv1) / (std::sqrt(vi * inv2) + eps)) * negLr + w[i];
     }
+    });
   }
   *io.accBeta1 = *io.accBeta1 * b1;
   *io.accBeta2 = *io.accBeta2 * b2;

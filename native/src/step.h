@@ -22,7 +22,7 @@ struct Layer {
   int kh = 1, kw = 1, sh = 1, sw = 1, padTop = 0, padLeft = 0;
   float rate = 0;                       // dropout
   int param = -1;                       // index of the kernel among the parameters; bias is param + 1
-  std::vector<float> out, col, mask;
+  std::vector<float> out, col, colGrad, mask;
   std::vector<int32_t> argmax;
 };
 

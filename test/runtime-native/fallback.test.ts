@@ -72,7 +72,7 @@ describe('native step fallback in a generated trainer outside the repository', (
     it('uses the native step, and NNC_NATIVE=off turns it off', () => {
       const on = runTrainer({}, 'linked');
       expect(on.status, on.output).toBe(0);
-      expect(stepLine(on.output)).toMatch(/^training step: native \(nnc-native, OpenBLAS 1 thread; flatten, dense 500 sigmoid, dense 200 sigmoid, dense 10 softmax\)$/);
+      expect(stepLine(on.output)).toMatch(/^training step: native \(nnc-native(, \d threads)?, OpenBLAS 1 thread; flatten, dense 500 sigmoid, dense 200 sigmoid, dense 10 softmax\)$/);
       expect(existsSync(path.join(root, 'linked', 'model', 'model.json'))).toBe(true);
       const off = runTrainer({ NNC_NATIVE: 'off' }, 'off');
       expect(off.status, off.output).toBe(0);

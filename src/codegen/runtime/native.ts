@@ -18,7 +18,9 @@ export interface NativeAddon {
   seed(plan: object, seed: number): void;
   fixedMasks(plan: object, on: boolean): void;
   paramSizes(plan: object): number[];
-  info(): { blas: string; blasThreads: number };
+  info(): { blas: string; blasThreads: number; threads?: number };
+  /** nnc's own threads splitting the step (NNC_NATIVE_THREADS when loaded); results do not depend on it. */
+  setThreads?(threads: number): void;
 }
 
 const ADDON_PACKAGE = 'nnc-native';
@@ -192,7 +194,8 @@ export function chooseTrainFunction(args: {
     args.info(`training step: tfjs (native step not used: ${native.reason})`);
     return tfjsWithStepSeeds(args.model, args.makeTfjs());
   }
-  const { blasThreads } = loadNativeAddon().addon!.info();
-  args.info(`training step: native (nnc-native, OpenBLAS ${blasThreads} thread${blasThreads === 1 ? '' : 's'}; ${native.plan.summary})`);
+  const { blasThreads, threads = 1 } = loadNativeAddon().addon!.info();
+  const own = threads > 1 ? `, ${threads} threads` : '';
+  args.info(`training step: native (nnc-native${own}, OpenBLAS ${blasThreads} thread${blasThreads === 1 ? '' : 's'}; ${native.plan.summary})`);
   return native.train;
 }
