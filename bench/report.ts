@@ -112,7 +112,7 @@ function torchSection(v: VersusResults): string {
   const deltas = v.models.map((m) => `${m.config.model.toUpperCase()} ${m.accuracyDelta === null ? '–' : `${m.accuracyDelta >= 0 ? '+' : ''}${m.accuracyDelta.toFixed(2)}`} points`);
   return [
     `## 3. Against PyTorch (load ${load(v.loadavg.before)} → ${load(v.loadavg.after)})`, '',
-    'Same layers, glorot-uniform init, adam(0.001, eps 1e-7), batch size, training-sample count and epochs; test accuracy on the 10,000 t10k images after the same epochs; inference at batch 256. ' +
+    'Same layers, glorot-uniform init, adam(0.001, eps 1e-7), batch size, training samples and epochs; test accuracy on the 10,000 t10k images after the same epochs, the mean over the rounds, which train with seeds 1, 2, ... on both sides (one seed swings it by about a point); inference at batch 256. ' +
     `Training samples/s over the epochs after the first; median over ${v.models[0]?.rounds ?? '?'} interleaved rounds (order rotated each round); the ratio is against PyTorch's fastest configuration here; "load" is the 1-minute load average at the start of each run (2 vCPUs: above ~2 the runs shared the CPUs with other work).`, '',
     markdownTable(['model', 'data', 'implementation', 'train samples/s', 'runs', 'test acc', 'infer images/s', 'vs fastest PyTorch', 'load at start of each run'], rows), '',
     `Test accuracy, native step minus fastest PyTorch: ${deltas.join('; ')}. ${v.models.map((m) => m.trainingStep).filter(Boolean)[0] ?? ''}`, '',

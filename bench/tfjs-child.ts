@@ -1,7 +1,7 @@
 // One tfjs training run in a fresh process, printing one JSON line on stdout (everything else goes to stderr):
 //   tsx bench/tfjs-child.ts --impl generated|handwritten|handwritten-plain --trainer <generated folder>
 //                           --backend wasm|cpu --epochs N --limit N
-//                           [--data-dir DIR] [--input-shape 28,28,1] [--infer] [--out DIR]
+//                           [--data-dir DIR] [--input-shape 28,28,1] [--infer] [--out DIR] [--seed N]
 // generated: runTraining() of an nnc-generated trainer; samples/s is timed over each epoch's training batches
 // (see watchEpochs), excluding data loading, validation and checkpoints. handwritten: bench/handwritten-mlp.ts with
 // the backend set up by nnc's initBackend (same kernels as the generated trainer); handwritten-plain: the same
@@ -13,7 +13,7 @@ import { loadFashionSplit } from './fashion-idx.js';
 import { trainHandwritten } from './handwritten-mlp.js';
 import { REPO } from './lib.js';
 
-interface Args { impl: string; trainer: string; backend: string; epochs: number; limit: number; infer: boolean; out: string; dataDir: string | undefined; inputShape: number[] }
+interface Args { impl: string; trainer: string; backend: string; epochs: number; limit: number; infer: boolean; out: string; dataDir: string | undefined; inputShape: number[]; seed: number | undefined }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string, fallback?: string): string => {
@@ -27,6 +27,7 @@ function parseArgs(argv: string[]): Args {
     limit: Number(get('limit', '10000')), infer: argv.includes('--infer'), out: get('out', path.join(REPO, 'tmp', 'bench', 'run')),
     dataDir: get('data-dir', '') || undefined,
     inputShape: get('input-shape', '28,28').split(',').map(Number),
+    seed: get('seed', '') === '' ? undefined : Number(get('seed')),
   };
 }
 
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     const consoleLog = console.log;
     console.log = (...parts: unknown[]) => { const line = parts.join(' '); lines.push(line); process.stderr.write(line + '\n'); };
     try {
-      const outcome = await trainer.runTraining({ epochs: args.epochs, limit: args.limit, out: args.out, backend: args.backend, quiet: false, dataDir: args.dataDir });
+      const outcome = await trainer.runTraining({ epochs: args.epochs, limit: args.limit, out: args.out, backend: args.backend, quiet: false, dataDir: args.dataDir, seed: args.seed });
       model = outcome.result.model;
       backend = outcome.backend;
     } finally {

@@ -4,6 +4,7 @@ like the generated trainers train them (same layers, Keras' glorot-uniform/zero 
 eps 1e-7), batch size, epochs, training-sample count, test images), reading the IDX gz files directly.
 
   /usr/bin/python3 bench/torch_bench.py train --model mlp|cnn --data-dir DIR --train N --epochs E --batch B [--threads T]
+                                              [--seed S] [--random-subset]
   /usr/bin/python3 bench/torch_bench.py sgemm [--n 2048] [--threads T]
   /usr/bin/python3 bench/torch_bench.py step --model mlp|cnn --batch B [--steps N] [--threads T]
   /usr/bin/python3 bench/torch_bench.py info
@@ -41,11 +42,14 @@ def read_idx(path):
     return data.reshape(dims)
 
 
-def load_split(data_dir, split, limit=None):
+def load_split(data_dir, split, limit=None, random_subset=False):
     images = read_idx(os.path.join(data_dir, f'{split}-images-idx3-ubyte.gz'))
     labels = read_idx(os.path.join(data_dir, f'{split}-labels-idx1-ubyte.gz'))
     if limit is not None:
-        images, labels = images[:limit], labels[:limit]
+        # random_subset: `limit` samples drawn with the run's seed, as the generated trainer's seeded split draws its
+        # training samples from a file that also holds its validation share; else the first `limit`.
+        pick = torch.randperm(images.shape[0])[:limit] if random_subset else slice(0, limit)
+        images, labels = images[pick], labels[pick]
     # NCHW with one channel; scale(1/255) as the specs normalise.
     return images.float().div_(255.0).unsqueeze(1), labels.long()
 
@@ -93,7 +97,7 @@ def environment():
 def train(args):
     set_threads(args.threads)
     torch.manual_seed(args.seed)
-    x, y = load_split(args.data_dir, 'train', args.train)
+    x, y = load_split(args.data_dir, 'train', args.train, args.random_subset)
     x_test, y_test = load_split(args.data_dir, 't10k')
     model = (mlp if args.model == 'mlp' else cnn)()
     model.apply(keras_init)
@@ -194,6 +198,7 @@ def main():
     t.add_argument('--batch', type=int, default=32)
     t.add_argument('--seed', type=int, default=42)
     t.add_argument('--threads', default='default')
+    t.add_argument('--random-subset', action='store_true')
     s = sub.add_parser('sgemm')
     s.add_argument('--n', type=int, default=2048)
     s.add_argument('--repeats', type=int, default=5)

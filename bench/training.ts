@@ -10,9 +10,10 @@ export type Impl = 'generated' | 'handwritten' | 'handwritten-plain';
 export type TorchThreads = 'default' | 1 | 2;
 export const TORCH_THREADS: TorchThreads[] = ['default', 1, 2];
 
-export const MODELS: Record<ModelKey, { spec: string; trainer: string; batch: number; inputShape: string }> = {
-  mlp: { spec: 'specs/fashion_mlp.nn', trainer: 'fashion_mlp', batch: 32, inputShape: '28,28' },
-  cnn: { spec: 'specs/fashion_cnn.nn', trainer: 'fashion_cnn', batch: 64, inputShape: '28,28,1' },
+/** `validation`: the fraction the spec's dataset carves off the training file (fashion_mlp.nn holds none out). */
+export const MODELS: Record<ModelKey, { spec: string; trainer: string; batch: number; inputShape: string; validation: number }> = {
+  mlp: { spec: 'specs/fashion_mlp.nn', trainer: 'fashion_mlp', batch: 32, inputShape: '28,28', validation: 0 },
+  cnn: { spec: 'specs/fashion_cnn.nn', trainer: 'fashion_cnn', batch: 64, inputShape: '28,28,1', validation: 0.1 },
 };
 
 /** One training configuration: every implementation trains `train` samples for `epochs` and tests on `test`. */
@@ -35,6 +36,8 @@ export interface TfjsRun {
   env?: Record<string, string>;
   /** 1, 5, 15 minute load averages when the run started. */
   loadavg: number[];
+  /** The training seed (--seed), when the run set one. */
+  seed?: number;
 }
 
 /** Sizes that fit a full run in ~20 minutes on 2 busy cores; --quick shrinks them further. */
@@ -65,16 +68,21 @@ export function compileTrainers(): string {
   return out;
 }
 
-/** The IDX subset for a config: `train` training samples after the spec's 10% validation is carved off. */
+/**
+ * The IDX subset for a config: `train` training samples after the spec's validation (10% or none) is carved off.
+ * With no validation the file holds exactly `train` samples, so the generated trainer and PyTorch train on the same
+ * ones (with a larger file the trainer would take a seeded random `--limit` of it, PyTorch its first samples).
+ */
 export function dataFor(config: RunConfig): { dir: string; validation: number } {
-  const { pool, train, validation } = poolForTrainCount(config.train);
+  const { pool, train, validation } = MODELS[config.model].validation === 0
+    ? { pool: config.train, train: config.train, validation: 0 } : poolForTrainCount(config.train);
   if (train !== config.train) throw new Error(`cannot size a pool with exactly ${config.train} training samples`);
   return { dir: writeFashionSubset(workDir('data', `fashion-${pool}-${config.test}`), pool, config.test), validation };
 }
 
 let trainersDir: string | null = null;
 
-export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boolean; env?: Record<string, string> } = {}): Promise<TfjsRun> {
+export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boolean; env?: Record<string, string>; seed?: number } = {}): Promise<TfjsRun> {
   trainersDir ??= compileTrainers();
   const model = MODELS[config.model];
   const { dir } = dataFor(config);
@@ -87,6 +95,7 @@ export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boo
     '--input-shape', model.inputShape, '--out', workDir('run', `${config.model}-${config.backend}-${impl}`),
   ];
   if (opts.infer) args.push('--infer');
+  if (opts.seed !== undefined) args.push('--seed', String(opts.seed));
   const start = performance.now();
   // A run that wants the native step must not get it from a stray NNC_NATIVE=off in the bench's own environment.
   const env = { NNC_NATIVE: '', ...opts.env };
@@ -94,13 +103,13 @@ export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boo
   if (result.trainSamples !== config.train) throw new Error(`${impl} trained on ${result.trainSamples} samples, expected ${config.train}`);
   const processSeconds = round((performance.now() - start) / 1000, 1);
   log(`  ${round(result.samplesPerSec, 1)} samples/s; process ${processSeconds} s${result.trainingStep ? `; ${result.trainingStep}` : ''}`);
-  return { ...result, processSeconds, loadavg, env: opts.env };
+  return { ...result, processSeconds, loadavg, env: opts.env, seed: opts.seed };
 }
 
 export interface TorchRun {
   model: ModelKey; trainSamples: number; epochs: number; batchSize: number; epochSamplesPerSec: number[];
   samplesPerSec: number; allEpochsSamplesPerSec: number; testAccuracy: number; testSamples: number; inferImagesPerSec: number;
-  env: Record<string, unknown>; loadavg: number[]; processSeconds: number; threads: TorchThreads;
+  env: Record<string, unknown>; loadavg: number[]; processSeconds: number; threads: TorchThreads; seed?: number;
 }
 
 export const PYTHON = process.env.NNC_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -117,7 +126,7 @@ export function torchEnv(threads: TorchThreads): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function runTorch(config: RunConfig, threads: TorchThreads = 'default'): Promise<TorchRun> {
+export async function runTorch(config: RunConfig, threads: TorchThreads = 'default', opts: { seed?: number; extra?: string[] } = {}): Promise<TorchRun> {
   const { dir } = dataFor(config);
   const loadavg = loadSnapshot();
   log(`torch ${config.model} (threads ${threads}): ${config.train} samples x ${config.epochs} epochs (load ${loadavg[0]})`);
@@ -125,9 +134,11 @@ export async function runTorch(config: RunConfig, threads: TorchThreads = 'defau
   const result = await runJsonChild<Omit<TorchRun, 'loadavg' | 'processSeconds' | 'threads'>>(PYTHON, [
     path.join(REPO, 'bench', 'torch_bench.py'), 'train', '--model', config.model, '--data-dir', dir,
     '--train', String(config.train), '--epochs', String(config.epochs), '--batch', String(MODELS[config.model].batch),
-    '--threads', String(threads),
+    '--threads', String(threads), ...(opts.seed !== undefined ? ['--seed', String(opts.seed)] : []),
+    // The file also holds the spec's validation share: draw the training samples at random, as the trainer does.
+    ...(MODELS[config.model].validation > 0 ? ['--random-subset'] : []), ...(opts.extra ?? []),
   ], { timeoutMs: 15 * 60_000, env: torchEnv(threads) });
   const processSeconds = round((performance.now() - start) / 1000, 1);
   log(`  ${round(result.samplesPerSec, 1)} samples/s; process ${processSeconds} s`);
-  return { ...result, processSeconds, loadavg, threads };
+  return { ...result, processSeconds, loadavg, threads, seed: opts.seed };
 }

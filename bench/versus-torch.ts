@@ -7,7 +7,8 @@
 import { loadSnapshot, median, round } from './lib.js';
 import { configs, runTfjs, runTorch, TORCH_THREADS, type RunConfig, type TfjsRun, type TorchRun, type TorchThreads } from './training.js';
 
-export interface Summary { samplesPerSec: number; testAccuracy: number | null; inferImagesPerSec: number | null; runs: number; loadavg: number[][] }
+/** testAccuracy: the mean over the runs, which train with seeds 1, 2, ... (one per round, the same on both sides). */
+export interface Summary { samplesPerSec: number; testAccuracy: number | null; testAccuracies: number[]; seeds: (number | null)[]; inferImagesPerSec: number | null; runs: number; loadavg: number[][] }
 
 export interface VersusModel {
   config: RunConfig;
@@ -34,14 +35,16 @@ export interface VersusResults {
   rows?: unknown[];
 }
 
-function summarize(runs: { samplesPerSec: number; testAccuracy?: number; inferImagesPerSec?: number; loadavg: number[] }[]): Summary | null {
+function summarize(runs: { samplesPerSec: number; testAccuracy?: number; inferImagesPerSec?: number; loadavg: number[]; seed?: number }[]): Summary | null {
   if (runs.length === 0) return null;
-  const pick = (values: (number | undefined)[]) => {
-    const v = values.filter((x): x is number => x !== undefined && Number.isFinite(x));
-    return v.length ? median(v) : null;
-  };
+  const finite = (values: (number | undefined)[]) => values.filter((x): x is number => x !== undefined && Number.isFinite(x));
+  const pick = (values: (number | undefined)[]) => { const v = finite(values); return v.length ? median(v) : null; };
+  const accuracies = finite(runs.map((r) => r.testAccuracy));
   return {
-    samplesPerSec: round(median(runs.map((r) => r.samplesPerSec)), 1), testAccuracy: pick(runs.map((r) => r.testAccuracy)),
+    samplesPerSec: round(median(runs.map((r) => r.samplesPerSec)), 1),
+    // One run's accuracy swings by about a point with the seed (bench/README.md): the mean over the rounds' seeds.
+    testAccuracy: accuracies.length ? round(accuracies.reduce((a, b) => a + b, 0) / accuracies.length, 5) : null,
+    testAccuracies: accuracies, seeds: runs.map((r) => r.seed ?? null),
     inferImagesPerSec: round(pick(runs.map((r) => r.inferImagesPerSec)) ?? NaN, 1), runs: runs.length, loadavg: runs.map((r) => r.loadavg),
   };
 }
@@ -59,20 +62,21 @@ export async function runVersusTorch(opts: { quick: boolean; rounds?: number }):
       config, rounds, native: [], tfjsStep: null, torch: Object.fromEntries(TORCH_THREADS.map((t) => [String(t), []])),
       summary: { native: null, tfjsStep: null, torch: {} }, bestTorch: null, speedRatio: NaN, accuracyDelta: null, trainingStep: null, errors: [],
     };
-    type Job = { name: string; run: () => Promise<void> };
+    type Job = { name: string; run: (seed: number) => Promise<void> };
     const jobs: Job[] = [
-      { name: 'native', run: async () => { entry.native.push(await runTfjs('generated', config, { infer: true })); } },
-      ...TORCH_THREADS.map((t: TorchThreads): Job => ({ name: `torch ${t}`, run: async () => { entry.torch[String(t)].push(await runTorch(config, t)); } })),
+      { name: 'native', run: async (seed) => { entry.native.push(await runTfjs('generated', config, { infer: true, seed })); } },
+      ...TORCH_THREADS.map((t: TorchThreads): Job => ({ name: `torch ${t}`, run: async (seed) => { entry.torch[String(t)].push(await runTorch(config, t, { seed })); } })),
     ];
     for (let r = 0; r < rounds; r++) {
       // Rotate the order each round so no configuration always follows the same one.
       for (let j = 0; j < jobs.length; j++) {
         const job = jobs[(j + r) % jobs.length];
-        try { await job.run(); } catch (e) { entry.errors.push(`${job.name}: ${message(e)}`); }
+        // Round r trains every configuration with seed r + 1: accuracy is compared over the same seeds.
+        try { await job.run(r + 1); } catch (e) { entry.errors.push(`${job.name}: ${message(e)}`); }
       }
     }
     try {
-      entry.tfjsStep = await runTfjs('generated', config, { infer: true, env: { NNC_NATIVE: 'off' } });
+      entry.tfjsStep = await runTfjs('generated', config, { infer: true, env: { NNC_NATIVE: 'off' }, seed: 1 });
     } catch (e) {
       entry.errors.push(`tfjs step: ${message(e)}`);
     }
