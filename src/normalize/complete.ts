@@ -17,8 +17,9 @@ export function complete(spec: Spec, spans: SpanIndex, layerNames: string[][] = 
       if (!layer.name) layer.name = layerNames[m]?.[l] ?? `${layer.type}_${n}`;
       if (names.has(layer.name)) diagnostics.push(diag('NN2014', spans.valueAt(`/models/${m}/layers/${l}/name`), { name: q(layer.name), model: q(model.name) }));
       names.add(layer.name);
-      // a wrapped layer too: `time_distributed(max_pool2d(2))`
-      for (let l = layer as { pool?: unknown; strides?: unknown; layer?: object } | undefined; l; l = l.layer) {
+      // a wrapped layer too: `time_distributed(max_pool2d(2))`; in a spec that failed validation the wrapped
+      // "layer" may be a name or a number (`time_distributed(wide)`), which has no strides to fill.
+      for (let l = layer as { pool?: unknown; strides?: unknown; layer?: object } | undefined; l && typeof l === 'object'; l = l.layer) {
         if ('pool' in l && l.strides === undefined) l.strides = l.pool;
       }
     });
