@@ -10,6 +10,7 @@ import type { Span } from '../diagnostics/types.js';
 import { embeddedFashionSubset, loadAssets } from './assets.js';
 import { DATASET_TYPE, READER_MODULE, needsWasmKernels, runtimeFor } from './runtime-closure.js';
 import { modelGraph, type ModelGraph } from '../graph/graph.js';
+import { isMultiIo } from './runtime/outputs.js';
 import { configKey, layerConfig, renderConfigValue, type ConfigValue, type LayerConfig } from './layer-config.js';
 
 export const NNC_VERSION = '0.1.0';
@@ -155,6 +156,13 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions, d
     : [];
   const functional = graph.chain ? null : functionalGraph(graph, unit.training.seed, shapeOf);
   const outputLayer = info.layers.find((l) => l.name === graph.outputs[0]) ?? info.layers[info.layers.length - 1];
+  // several inputs or outputs: data, evaluate and infer come from the *-multi templates (one tensor per input and output)
+  const multi = isMultiIo(graph.inputs.length, graph.outputs.length, unit.dataset, unit.training)
+    ? {
+      inputs: graph.inputs,
+      outputs: graph.outputs.map((name) => ({ name, units: info.layers.find((l) => l.name === name)?.outputShape.at(-1) ?? 1 })),
+    }
+    : null;
   const context = {
     version: NNC_VERSION,
     source: opts.source,
@@ -184,11 +192,14 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions, d
     embedsFashionSubset: unit.dataset.source === 'fashion_mnist',
     defaultOut: `runs/${folder}`,
     defaultModelDir: `runs/${folder}/model`,
+    multi,
+    lossText: typeof unit.training.loss === 'string' ? unit.training.loss
+      : Object.entries(unit.training.loss).map(([name, loss]) => `${name}: ${loss}${unit.training.loss_weights?.[name] !== undefined ? ` (weight ${unit.training.loss_weights[name]})` : ''}`).join(', '),
   };
   const out = new Map<string, string>();
   const sources = new Map<string, string>();
   for (const name of ['model.ts', 'data.ts', 'train.ts', 'evaluate.ts', 'infer.ts', 'runtime.ts', 'serve.ts', 'web/app.ts', 'web/index.html']) {
-    sources.set(name, render(name, context));
+    sources.set(name, render(multi && MULTI_TEMPLATES.has(name) ? name.replace('.ts', '-multi.ts') : name, context));
   }
   const runtime = runtimeFor(sources, NNC_VERSION);
   for (const [name, content] of sources) out.set(`${folder}/${name}`, content);
@@ -213,6 +224,9 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions, d
  * npm 11 runs no dependency's install script unless package.json allows it. tfjs-node's fetches its native
  * TensorFlow (the fast backend); esbuild's checks its binary (tsx uses esbuild); core-js's only prints an appeal.
  */
+/** Files a trainer for several inputs or outputs takes from `<name>-multi.ts.hbs`. */
+const MULTI_TEMPLATES = new Set(['data.ts', 'evaluate.ts', 'infer.ts']);
+
 const ALLOW_SCRIPTS = { '@tensorflow/tfjs-node': true, esbuild: true, 'core-js': false };
 /** Names model.ts declares itself, and words TypeScript reserves: a tensor with such a name gets a `_` after it. */
 const TAKEN = new Set([

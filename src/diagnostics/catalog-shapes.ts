@@ -274,7 +274,46 @@ export const shapeMessages = {
   },
   NN4017: {
     severity: 'error',
-    template: 'training {training} needs a model with one input and one output, found {inputs} inputs and {outputs} outputs in {model}',
-    help: 'nnc checks and compiles models with several inputs and outputs, but its trainers feed one input and one label for now',
+    template: 'training {training} feeds model {model} ({inputs} inputs, {outputs} outputs) from a {source} dataset, which has one sample and one label per record',
+    help: 'feed several inputs and outputs from a csv dataset: its `inputs` names the feature columns of each input, its `labels` the label column of each output',
+  },
+  NN4060: {
+    severity: 'error',
+    template: 'training {training} gives no loss for output {name} of model {model}',
+    help: 'add `{output}: <loss>` to `loss`, or give one loss for every output',
+  },
+  NN4061: {
+    severity: 'error',
+    template: 'dataset {dataset} gives no label column for output {name} of model {model}',
+    help: 'add `{output}: "<column>"` to the dataset\'s `labels`',
+  },
+  NN4062: {
+    severity: 'error',
+    template: 'dataset {dataset} gives no feature columns for input {name} of model {model}',
+    help: 'add `{input}: ["<column>", ...]` to the dataset\'s `inputs`',
+  },
+  NN4063: {
+    severity: 'error',
+    template: 'dataset {dataset} feeds one input, but model {model} has {count} inputs ({names})',
+    help: 'name the feature columns of each input in the dataset: `inputs: {example}`',
+  },
+  NN4067: {
+    severity: 'error',
+    template: 'dataset {dataset} gives one label, but model {model} has {count} outputs ({names})',
+    help: 'name the label column of each output in the dataset: `labels: {example}`',
+  },
+  NN4064: {
+    severity: 'error',
+    template: 'expected {expected} feature columns for input {name} of shape {shape} in model {model}, found {found} in dataset {dataset}',
+    help: 'list {expected} columns for `{input}` in the dataset\'s `inputs`, or write `input {input}: [{found}]`',
+  },
+  NN4065: {
+    severity: 'error',
+    template: 'class_weights applies to a model with one output; model {model} has {count}',
+    help: 'remove `class_weights`, or train a model with one output',
+  },
+  NN4066: {
+    severity: 'warning',
+    template: 'metric {metric} applies to no output of model {model}: {tasks}',
   },
 } as const satisfies Record<string, MessageDef>;

@@ -37,6 +37,8 @@ export const schemaMessages = {
   NN2005: { severity: 'error', template: 'unknown {kind} {found}' },
   NN2006: { severity: 'error', template: 'missing required {what} for {owner}' },
   NN2007: { severity: 'error', template: 'duplicate {kind} name {name}', help: 'the first {kind} named {name} is at {line}:{column}; rename one of them' },
+  NN2050: { severity: 'error', template: '{name} in {where} is not an output of model {model}' },
+  NN2051: { severity: 'error', template: '{name} in {where} is not an input of model {model}' },
   NN2008: { severity: 'error', template: '{kind} {name} is not defined' },
   NN2009: { severity: 'error', template: 'too many positional arguments for {owner}: expected at most {expected}, found {found}' },
   NN2010: { severity: 'error', template: 'argument {name} given twice' },

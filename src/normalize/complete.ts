@@ -24,5 +24,11 @@ export function complete(spec: Spec, spans: SpanIndex, layerNames: string[][] = 
       }
     });
   });
+  // A csv dataset names its label column, or one per output (`labels`): the schema cannot say "one of the two".
+  spec.datasets.forEach((ds, d) => {
+    if (ds.source === 'csv' && ds.label === undefined && ds.labels === undefined) {
+      diagnostics.push(diag('NN2006', spans.keyAt(`/datasets/${d}`), { what: q('label'), owner: `dataset ${q(ds.name)}` }, { help: 'add `label: ...`, or `labels: { <output>: ... }` for a model with several outputs' }));
+    }
+  });
   return diagnostics;
 }

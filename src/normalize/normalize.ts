@@ -160,8 +160,14 @@ function trainSpec(t: TrainNode, name: string, index: number, values: ValueConve
   };
   const props = values.properties(t.props, ptr, `train ${q(name)}`, reserved);
   const out: JsonObject = { name, model, dataset, ...props };
-  if (typeof out.loss === 'string') out.loss = lossAliases[out.loss] ?? out.loss;
+  const alias = (loss: Json) => (typeof loss === 'string' ? lossAliases[loss] ?? loss : loss);
+  const asList = (metrics: Json) => (Array.isArray(metrics) ? metrics : [metrics]);
+  // `loss` and `metrics` are one value for every output or a table by output name (`loss: { price: mse }`)
+  const perOutput = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (perOutput(out.loss)) for (const key of Object.keys(out.loss)) out.loss[key] = alias(out.loss[key]);
+  else if (out.loss !== undefined) out.loss = alias(out.loss);
   for (const key of ['early_stopping', 'checkpoint']) if (out[key] === true) out[key] = {};
-  if (out.metrics !== undefined && !Array.isArray(out.metrics)) out.metrics = [out.metrics as Json];
+  if (perOutput(out.metrics)) for (const key of Object.keys(out.metrics)) out.metrics[key] = asList(out.metrics[key]);
+  else if (out.metrics !== undefined) out.metrics = asList(out.metrics);
   return out;
 }

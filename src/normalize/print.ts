@@ -45,10 +45,12 @@ export function printSpec(spec: Spec): string {
     for (const input of m.inputs ?? [m.input]) s += `  input ${input.name}: ${value(input.shape)} as ${input.dtype}\n`;
     if (m.labels) s += `  labels: ${value(m.labels)}\n`;
     // Every layer carries its name, so a layer's inputs, as written, name the tensors it takes.
-    for (const layer of m.layers) {
-      const { type, inputs, ...rest } = layer as unknown as Record<string, Json>;
+    // The line after the last `input` line takes that input: with several, the first layer names the first one.
+    m.layers.forEach((layer, l) => {
+      const { type, inputs: written, ...rest } = layer as unknown as Record<string, Json>;
+      const inputs = written ?? (l === 0 && (m.inputs?.length ?? 1) > 1 ? [m.input.name] : undefined);
       s += `  ${type}(${args(rest)})${Array.isArray(inputs) ? `(${inputs.join(', ')})` : ''}\n`;
-    }
+    });
     if (m.outputs) s += `  outputs: [${m.outputs.join(', ')}]\n`;
     out.push(s + '}\n');
   }

@@ -106,6 +106,12 @@ const datasetCommon: Schema = {
   validation: fraction, test: fraction, shuffle: bool(true), augment,
   limit: nullable(int()),
 };
+const column: Schema = { type: ['string', 'integer'] };
+const tasks = ['classification', 'regression'];
+/** One value for every output, or one per output name: `loss: mse` or `loss: { price: mse, kind: ... }`. */
+const oneOrPerName = (value: Schema): Schema => ({
+  type: [value.type ?? 'string', 'object'].flat(), if: { type: 'object' }, then: { additionalProperties: value, minProperties: 1 }, else: value,
+});
 const dataset = tagged('source', {
   fashion_mnist: { properties: { path: nullable(path) } },
   idx: { properties: { train_images: path, train_labels: path, test_images: nullable(path), test_labels: nullable(path) }, required: ['train_images', 'train_labels'] },
@@ -113,9 +119,13 @@ const dataset = tagged('source', {
     properties: {
       train: path, test_path: nullable(path), header: bool(true), delimiter: str({ minLength: 1, maxLength: 1, default: ',' }),
       features: nullable({ type: 'array', items: { type: ['string', 'integer'] }, minItems: 1 }),
-      label: { type: ['string', 'integer'] }, task: { enum: ['classification', 'regression'], default: 'classification' },
+      label: column, task: { ...oneOrPerName({ enum: tasks }), default: 'classification' },
+      // several inputs and outputs: feature columns per input name, a label column per output name (`label` or `labels`
+      // is required: src/normalize/complete.ts says so)
+      inputs: { type: 'object', additionalProperties: { type: 'array', items: column, minItems: 1 }, minProperties: 1 },
+      labels: { type: 'object', additionalProperties: column, minProperties: 1 },
     },
-    required: ['train', 'label'],
+    required: ['train'],
   },
   image_folder: {
     properties: { train: path, test_path: nullable(path), validation_path: nullable(path), image_size: pair, color: { enum: ['grayscale', 'rgb'], default: 'rgb' } },
@@ -139,15 +149,17 @@ const schedule = nullable(tagged('type', {
   reduce_on_plateau: { properties: { monitor, factor: num({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.1 }), patience: { ...int(0), default: 10 }, min_delta: num({ minimum: 0, default: 0.0001 }), min_lr: num({ minimum: 0, default: 0 }) } },
 }));
 
+const metricList: Schema = { type: 'array', items: { type: 'string', enum: metrics }, uniqueItems: true };
 const training: Schema = {
   type: 'object',
   properties: {
     name, model: name, dataset: name,
-    loss: { enum: losses },
+    loss: oneOrPerName({ enum: losses }),
+    loss_weights: { type: 'object', additionalProperties: num({ exclusiveMinimum: 0 }), minProperties: 1 },
     optimizer: { ...optimizer, default: { type: 'adam' } },
     schedule,
     // Typed items let ajv check uniqueItems with a hash; untyped, it compares every pair (minutes for 100,000 items).
-    metrics: { type: 'array', items: { type: 'string', enum: metrics }, uniqueItems: true, default: ['accuracy'] },
+    metrics: { ...oneOrPerName(metricList), default: ['accuracy'] },
     epochs: { ...int(), default: 10 },
     batch_size: { ...int(), default: 32 },
     shuffle: bool(true),

@@ -108,7 +108,9 @@ function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagn
       const allowed = (e.params as { allowedValues: string[] }).allowedValues;
       const key = keyOf(ptr);
       const parentKey = keyOf(ptr.slice(0, ptr.lastIndexOf('/')));
-      const kind = key === 'type' ? parentKey.replace(/^(kernel|bias|activity|recurrent|embeddings)_/, '') : (kindOfKey[key] ?? key);
+      // a value in a per-output table (`loss: { price: msee }`) is named by the table's key
+      const table = /^\/trainings\/\d+\/(loss|metrics)\/|^\/datasets\/\d+\/(task)\//.exec(ptr);
+      const kind = key === 'type' ? parentKey.replace(/^(kernel|bias|activity|recurrent|embeddings)_/, '') : (kindOfKey[table?.[1] ?? table?.[2] ?? key] ?? key);
       const found = typeof data === 'string' ? q(data) : describe(data);
       const suggestions = typeof data === 'string' ? suggest(data, allowed) : [];
       return diag('NN2005', spans.valueAt(ptr), { kind, found }, {

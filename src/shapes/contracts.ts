@@ -3,14 +3,15 @@
 import { untrainable } from './trainable.js';
 import { existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Diagnostic } from '../diagnostics/types.js';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { diag, q } from '../diagnostics/catalog.js';
 import { suggest } from '../diagnostics/suggest.js';
-import type { DatasetSpec, Layer, Loss, ModelSpec, Spec, TrainSpec } from '../spec/types.js';
+import type { DatasetSpec, Layer, Loss, Metric, ModelSpec, Spec, TrainSpec } from '../spec/types.js';
 import { pointer, type SpanIndex } from '../spec/spans.js';
 import type { ModelShapeInfo } from './infer.js';
 import { product, showShape } from './layers.js';
 import { modelGraph, pathToOutput, type GraphNode } from '../graph/graph.js';
+import { checkMultiIo, needsMultiIo } from './contracts-multi.js';
 
 export interface ContractEnv {
   /** Folder of the .nn file; dataset paths are relative to it. */
@@ -151,9 +152,13 @@ export function checkContracts(spec: Spec, spans: SpanIndex, shapes: ModelShapeI
     }
     if (modelIndex < 0 || !dataset) return;
     const ctx: TrainingContext = { spec, spans, training, t, model: spec.models[modelIndex], modelIndex, dataset, info: shapes[modelIndex], env: fullEnv, push };
-    checkInput(ctx);
-    checkOutput(ctx);
-    checkMetrics(ctx);
+    if (needsMultiIo(ctx)) {
+      checkMultiIo(ctx);
+    } else {
+      checkInput(ctx);
+      checkOutput(ctx);
+      checkMetrics(ctx);
+    }
     const stuck = ctx.info?.complete ? untrainable(ctx.model, ctx.info) : null;
     if (stuck?.code === 'NN4040') push(diag('NN4040', spans.keyAt(pointer('trainings', t)), { model: q(training.model) }));
     if (stuck?.code === 'NN4041' || stuck?.code === 'NN4042') {
@@ -163,12 +168,14 @@ export function checkContracts(spec: Spec, spans: SpanIndex, shapes: ModelShapeI
   return out;
 }
 
-interface TrainingContext {
+export interface TrainingContext {
   spec: Spec; spans: SpanIndex; training: TrainSpec; t: number; model: ModelSpec; modelIndex: number;
   dataset: DatasetSpec; info: ModelShapeInfo | undefined; env: Required<ContractEnv>; push: (d: Diagnostic) => void;
 }
 
 const isRegression = (d: DatasetSpec) => d.source === 'csv' && d.task === 'regression';
+
+export { checkInput };
 
 function checkInput(c: TrainingContext): void {
   const { model, dataset } = c;
@@ -210,19 +217,31 @@ function checkInput(c: TrainingContext): void {
   }
 }
 
+/** What one output is trained on: its loss (and where it is written), its task and its label column. */
+export interface Head { output: string; loss: Loss; regression: boolean; lossSpan: Span | null; label: string | number | undefined; multi: boolean }
+
 function checkOutput(c: TrainingContext): void {
-  const { model, dataset, training, info } = c;
-  if (!info || !info.complete || info.layers.length === 0) return;
-  const graph = modelGraph(model);
+  const graph = modelGraph(c.model);
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
     c.push(diag('NN4017', c.spans.valueAt(pointer('trainings', c.t, 'model')), {
-      training: q(training.name), inputs: graph.inputs.length, outputs: graph.outputs.length, model: q(model.name),
+      training: q(c.training.name), inputs: graph.inputs.length, outputs: graph.outputs.length, model: q(c.model.name), source: c.dataset.source,
     }));
     return;
   }
+  checkHead(c, {
+    output: graph.outputs[0], loss: c.training.loss as Loss, regression: isRegression(c.dataset),
+    lossSpan: c.spans.valueAt(pointer('trainings', c.t, 'loss')), label: c.dataset.source === 'csv' ? c.dataset.label : undefined, multi: false,
+  });
+}
+
+/** The contract of one output: units vs classes and labels, loss vs task and output activation. */
+export function checkHead(c: TrainingContext, head: Head): void {
+  const { model, dataset, training, info } = c;
+  if (!info || !info.complete || info.layers.length === 0) return;
+  const graph = modelGraph(model);
   // The output layer and the layers before it, along first inputs: for a chain, the layers last to first.
-  const path = pathToOutput(graph, graph.outputs[0]);
-  const outputInfo = info.layers.find((l) => l.name === graph.outputs[0]);
+  const path = pathToOutput(graph, head.output);
+  const outputInfo = info.layers.find((l) => l.name === head.output);
   if (!outputInfo || path.length === 0) return;
   const outIndex = path[0].index;
   const outShape = outputInfo.outputShape.slice(1) as number[];
@@ -233,9 +252,11 @@ function checkOutput(c: TrainingContext): void {
     ? c.spans.valueAt(pointer('models', c.modelIndex, 'layers', unitsAt.index, unitsAt.arg))
     : c.spans.valueAt(pointer('models', c.modelIndex, 'layers', outIndex));
   const lastName = q(unitsAt?.layer.name ?? path[0].layer.name);
-  const lossSpan = c.spans.valueAt(pointer('trainings', c.t, 'loss'));
-  const trainingNote = `in training ${q(training.name)} on dataset ${q(dataset.name)}`;
-  const loss = training.loss;
+  const lossSpan = head.lossSpan;
+  const trainingNote = `in training ${q(training.name)} on dataset ${q(dataset.name)}${head.multi ? `, output ${q(head.output)}` : ''}`;
+  const loss = head.loss;
+  // with several outputs, a message about one says which (the single-output messages stay as they were)
+  const headNotes = head.multi ? { notes: [`output ${q(head.output)} of model ${q(model.name)} is ${head.regression ? 'a regression' : 'a classification'} output in training ${q(training.name)}`] } : {};
 
   if (outShape.length !== 1) {
     c.push(diag('NN4016', c.spans.valueAt(pointer('models', c.modelIndex, 'layers', outIndex)),
@@ -243,28 +264,28 @@ function checkOutput(c: TrainingContext): void {
     return;
   }
 
-  if (isRegression(dataset)) {
-    if (CLASSIFICATION_LOSSES.has(loss)) c.push(diag('NN4007', lossSpan, { dataset: q(dataset.name), loss }));
+  if (head.regression) {
+    if (CLASSIFICATION_LOSSES.has(loss)) c.push(diag('NN4007', lossSpan, { dataset: q(dataset.name), loss }, headNotes));
     if (units !== 1 && dataset.source === 'csv') {
-      c.push(diag('NN4013', unitsSpan, { label: q(dataset.label), dataset: q(dataset.name), found: units, layer: lastName }, { notes: [trainingNote] }));
+      c.push(diag('NN4013', unitsSpan, { label: q(head.label), dataset: q(dataset.name), found: units, layer: lastName }, { notes: [trainingNote] }));
     }
     if (act?.activation === 'softmax') c.push(diag('NN4006', lossSpan, { loss, layer: q(act.layer.name) }));
-    if (training.class_weights) {
+    if (training.class_weights && !head.multi) {
       c.push(diag('NN4012', c.spans.valueAt(pointer('trainings', c.t, 'class_weights')), { dataset: q(dataset.name) }));
     }
     return;
   }
 
-  const classes = datasetClasses(dataset, model, c.env);
+  const classes = head.multi ? null : datasetClasses(dataset, model, c.env);
   const binaryOneUnit = loss === 'binary_crossentropy' && units === 1;
   const oneUnitCategorical = (loss === 'sparse_categorical_crossentropy' || loss === 'categorical_crossentropy') && units === 1;
   if (oneUnitCategorical) {
-    c.push(diag('NN4003', lossSpan, { loss, units }));
+    c.push(diag('NN4003', lossSpan, { loss, units }, headNotes));
   } else if (classes && !classes.fromModelLabels && units !== classes.count && !(binaryOneUnit && classes.count === 2)) {
     c.push(diag('NN4001', unitsSpan, { expected: classes.count, classes: classes.count, dataset: q(dataset.name), found: units, layer: lastName },
       { notes: [classes.note, trainingNote] }));
   }
-  if (model.labels && units !== model.labels.length && !(binaryOneUnit && model.labels.length === 2) && !oneUnitCategorical) {
+  if (model.labels && !head.multi && units !== model.labels.length && !(binaryOneUnit && model.labels.length === 2) && !oneUnitCategorical) {
     c.push(diag('NN4002', unitsSpan, { expected: model.labels.length, count: model.labels.length, model: q(model.name), found: units, layer: lastName }));
   }
 
@@ -284,7 +305,7 @@ function checkOutput(c: TrainingContext): void {
       }
     }
   }
-  checkClassWeights(c, classes);
+  if (!head.multi) checkClassWeights(c, classes);
 }
 
 function checkClassWeights(c: TrainingContext, classes: ClassInfo | null): void {
@@ -309,7 +330,7 @@ function checkClassWeights(c: TrainingContext, classes: ClassInfo | null): void 
 
 function checkMetrics(c: TrainingContext): void {
   const regression = isRegression(c.dataset);
-  c.training.metrics.forEach((metric, k) => {
+  (c.training.metrics as Metric[]).forEach((metric, k) => {
     const span = c.spans.valueAt(pointer('trainings', c.t, 'metrics', k));
     if (regression && CLASSIFICATION_METRICS.has(metric)) {
       c.push(diag('NN4010', span, { metric, task: 'regression' }, { help: 'for regression use `mse`, `mae` or `r2`' }));

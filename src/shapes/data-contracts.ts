@@ -142,6 +142,15 @@ function csvContract(c: CsvContext): Diagnostic[] {
     return null;
   };
 
+  // columns per input and output (several inputs or outputs): each must be in the file; counts are contracts-multi's
+  const graph = modelGraph(c.model);
+  if (c.dataset.label === undefined || c.dataset.inputs || c.dataset.labels || graph.inputs.length > 1 || graph.outputs.length > 1) {
+    for (const [input, columns] of Object.entries(c.dataset.inputs ?? {})) columns.forEach((f, k) => column(f, 'feature', ['inputs', input, k]));
+    for (const [output, written] of Object.entries(c.dataset.labels ?? {})) column(written, 'label', ['labels', output]);
+    if (c.dataset.label !== undefined) column(c.dataset.label, 'label', ['label']);
+    if (Array.isArray(c.dataset.features)) c.dataset.features.forEach((f, k) => column(f, 'feature', ['features', k]));
+    return out;
+  }
   const label = column(c.dataset.label, 'label', ['label']);
   if (Array.isArray(c.dataset.features)) {
     c.dataset.features.forEach((f, k) => column(f, 'feature', ['features', k]));

@@ -13,6 +13,7 @@ const suites = [
   { dir: 'test/fixtures/check', title: 'syntax and schema fixtures', minimum: 40 },
   { dir: 'test/fixtures/shapes', title: 'shape and contract fixtures', minimum: 30 },
   { dir: 'test/fixtures/graph', title: 'graph fixtures', minimum: 25 },
+  { dir: 'test/fixtures/multiio', title: 'several inputs and outputs fixtures', minimum: 15 },
 ];
 // as `nnc check` runs them: data files named by the fixtures are looked at (NN4050 where they are missing)
 const host = { readFile: (f: string) => readFileSync(f, 'utf8'), dataFiles: true };

@@ -174,7 +174,7 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
 }
 
 /** tfjs's train function, its dropout layers seeded per step (dropout-seeds.ts) when given a step seed. */
-function tfjsWithStepSeeds(model: tf.LayersModel, train: TrainFunction): TrainFunction {
+export function tfjsWithStepSeeds(model: tf.LayersModel, train: TrainFunction): TrainFunction {
   const layers = dropoutLayers(model);
   return (ins, stepSeed) => (stepSeed === undefined ? train(ins) : withStepSeeds(layers, stepSeed, () => train(ins)));
 }

@@ -110,12 +110,19 @@ export interface CsvDataset extends DatasetCommon {
   test_path: string | null;
   header: boolean;
   delimiter: string;
-  /** Column names (with header) or 0-based indices; null = every column but the label. */
+  /** Column names (with header) or 0-based indices; null = every column but the label(s). */
   features: (string | number)[] | null;
-  label: string | number;
-  /** Classification maps label values to class indices in sorted order; regression keeps numbers. */
-  task: 'classification' | 'regression';
+  /** The label column of a model with one output; absent when `labels` names one per output. */
+  label?: string | number;
+  /** Classification maps label values to class indices in sorted order; regression keeps numbers. Per output name for several outputs. */
+  task: Task | Record<string, Task>;
+  /** Feature columns per model input, by input name (a model with several inputs); absent: `features` feed the one input. */
+  inputs?: Record<string, (string | number)[]>;
+  /** Label column per model output, by output tensor name (a model with several outputs); absent: `label`. */
+  labels?: Record<string, string | number>;
 }
+
+export type Task = 'classification' | 'regression';
 
 export interface ImageFolderDataset extends DatasetCommon {
   source: 'image_folder';
@@ -165,10 +172,14 @@ export interface TrainSpec {
   name: string;
   model: string;
   dataset: string;
-  loss: Loss;
+  /** One loss for every output, or one per output tensor name (as Keras' `loss={...}`). */
+  loss: Loss | Record<string, Loss>;
+  /** Weight of each output's loss in the total, by output name (missing: 1); absent: all 1. */
+  loss_weights?: Record<string, number>;
   optimizer: Optimizer;
   schedule: Schedule | null;
-  metrics: Metric[];
+  /** For every output (those that fit its task, with several outputs), or per output tensor name. */
+  metrics: Metric[] | Record<string, Metric[]>;
   epochs: number;
   batch_size: number;
   shuffle: boolean;

@@ -59,7 +59,7 @@ export function prepareTargets(loss: Loss, y: tf.Tensor, numClasses: number | nu
 }
 
 /** The accuracy function tfjs picks in compile() for 'accuracy' (see tfjs-layers training.ts). */
-function accuracyFunction(loss: Loss, outputUnits: number): LossFn {
+export function accuracyFunction(loss: Loss, outputUnits: number): LossFn {
   if (outputUnits === 1 || loss === 'binary_crossentropy') return tf.metrics.binaryAccuracy;
   if (loss === 'sparse_categorical_crossentropy') return tf.metrics.sparseCategoricalAccuracy;
   return tf.metrics.categoricalAccuracy;

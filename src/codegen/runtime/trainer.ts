@@ -9,14 +9,17 @@ import {
 } from './checkpoint.js';
 import { saveModelAtomic } from './model-io.js';
 import { stepSeed } from './dropout-seeds.js';
-import { chooseTrainFunction } from './native.js';
+import { chooseTrainFunction, tfjsWithStepSeeds } from './native.js';
 import { ProgressReporter, type ProgressMode } from './progress.js';
 import { mixSeeds, permutation, Rng } from './rng.js';
 import {
   createOptimizer, learningRateForEpoch, newMonitorState, newScheduleState, resolveMonitorKey, setLearningRate,
   updateMonitor, updatePlateau,
 } from './schedules.js';
-import type { TrainSpec } from './spec-types.js';
+import type { Loss, Metric, TrainSpec } from './spec-types.js';
+import {
+  asList, compileHeads, evaluateHeads, isMultiTraining, lossWeightBatch, outputHeads, prepareHeadTargets, prepareHeadValidation, unweightLogs,
+} from './multi-output.js';
 import { fingerprintDifferences, specFingerprint, type SpecFingerprint } from './spec-fingerprint.js';
 import {
   classIndices, compileLoss, evaluateValidation, prepareTargets, TFJS_METRICS, TrainError, type ValidationData,
@@ -25,6 +28,8 @@ import {
 export { TrainError } from './train-metrics.js';
 
 export interface TrainSplit { x: tf.Tensor; y: tf.Tensor; size: number }
+/** A model with several inputs (outputs) takes one tensor per input (output), in model order. */
+export interface MultiTrainSplit { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor | tf.Tensor[]; size: number }
 
 export interface TrainResult {
   model: tf.LayersModel;
@@ -51,8 +56,8 @@ export interface TrainArgs {
   model: tf.LayersModel;
   /** For one-hot targets when the loss is categorical_crossentropy. */
   numClasses: number | null;
-  train: TrainSplit;
-  validation: TrainSplit | null;
+  train: TrainSplit | MultiTrainSplit;
+  validation: TrainSplit | MultiTrainSplit | null;
   /** Applied to training batches only; `seed` is derived from (run seed, epoch, batch position). */
   augment?: (x: tf.Tensor, seed: number) => tf.Tensor;
   outDir: string;
@@ -96,9 +101,11 @@ function compiledEngine(model: tf.LayersModel): TrainFunctionOwner {
   return engine;
 }
 
-function checkSplit(split: TrainSplit, name: string): number {
-  const n = split.x.shape[0];
-  if (split.y.shape[0] !== n) throw new TrainError(`${name} split: x has ${n} samples, y has ${split.y.shape[0]}`);
+function checkSplit(split: MultiTrainSplit, name: string): number {
+  const n = asList(split.x)[0].shape[0];
+  for (const t of [...asList(split.x), ...asList(split.y)]) {
+    if (t.shape[0] !== n) throw new TrainError(`${name} split: x has ${n} samples, y has ${t.shape[0]}`);
+  }
   if (split.size !== n) throw new TrainError(`${name} split: size says ${split.size}, tensors hold ${n} samples`);
   return n;
 }
@@ -154,11 +161,12 @@ function checkSameSpec(checkpoint: LoadedCheckpoint, fingerprint: SpecFingerprin
 /** Validation inputs, targets in the loss's form, and class indices when precision/recall/f1 are asked for. */
 function prepareValidation(spec: TrainSpec, args: TrainArgs): ValidationData | null {
   if (!args.validation || args.validation.size === 0) return null;
-  const wantsClasses = spec.metrics.some((m) => m === 'precision' || m === 'recall' || m === 'f1');
+  const wantsClasses = (spec.metrics as Metric[]).some((m) => m === 'precision' || m === 'recall' || m === 'f1');
+  const y = args.validation.y as tf.Tensor;
   return {
-    x: args.validation.x,
-    y: prepareTargets(spec.loss, args.validation.y, args.numClasses, 'validation'),
-    classes: wantsClasses ? classIndices(args.validation.y) : null,
+    x: args.validation.x as tf.Tensor,
+    y: prepareTargets(spec.loss as Loss, y, args.numClasses, 'validation'),
+    classes: wantsClasses ? classIndices(y) : null,
   };
 }
 
@@ -171,8 +179,13 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   const paths = trainOutputPaths(args.outDir);
 
   const optimizer = createOptimizer(spec.optimizer);
-  const metrics = spec.metrics.map((m) => TFJS_METRICS[m]).filter((m): m is string => m !== undefined);
-  model.compile({ optimizer, loss: compileLoss(spec.loss), metrics });
+  // several inputs or outputs (or per-output tables): a loss and metrics per output (multi-output.ts)
+  const heads = isMultiTraining(spec, model) || Array.isArray(args.train.y) ? outputHeads(spec, model) : null;
+  if (heads) model.compile({ optimizer, ...compileHeads(heads) });
+  else {
+    const metrics = (spec.metrics as Metric[]).map((m) => TFJS_METRICS[m]).filter((m): m is string => m !== undefined);
+    model.compile({ optimizer, loss: compileLoss(spec.loss as Loss), metrics });
+  }
   const engine = compiledEngine(model);
   const metricNames = [...engine.metricsNames];
 
@@ -214,13 +227,15 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   }
 
   // One native call per batch where nnc-native supports the model (same weights, slots and checkpoints as tfjs's).
-  const trainFunction = chooseTrainFunction({
-    model, training: { loss: spec.loss, classWeights: Boolean(spec.class_weights) }, optimizer, metricNames,
+  const trainFunction = heads ? tfjsWithStepSeeds(model, engine.makeTrainFunction()) : chooseTrainFunction({
+    model, training: { loss: spec.loss as Loss, classWeights: Boolean(spec.class_weights) }, optimizer, metricNames,
     seed: state.seed, makeTfjs: () => engine.makeTrainFunction(), info: (line) => reporter.info(line),
   });
-  const yTrain = prepareTargets(spec.loss, args.train.y, args.numClasses, 'training');
-  const sampleWeights = classWeightTensor(spec, args.train.y, args.numClasses);
-  const validation = prepareValidation(spec, args);
+  const xTrain = asList(args.train.x);
+  const yTrain = heads ? prepareHeadTargets(heads, args.train.y, 'training') : [prepareTargets(spec.loss as Loss, args.train.y as tf.Tensor, args.numClasses, 'training')];
+  const sampleWeights = heads ? null : classWeightTensor(spec, args.train.y as tf.Tensor, args.numClasses);
+  const validation = heads ? null : prepareValidation(spec, args);
+  const headValidation = heads ? prepareHeadValidation(heads, args.validation) : null;
 
   let interrupted = false;
   const onSigint = () => {
@@ -260,10 +275,11 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
         const size = Math.min(state.batchSize, n - start);
         const outs = tf.tidy(() => {
           const ids = tf.slice(order, start, size);
-          let xb = tf.gather(args.train.x, ids);
-          if (args.augment) xb = args.augment(xb, mixSeeds(state.seed, epoch, start));
-          const ins = [xb, tf.gather(yTrain, ids)];
+          const xb = xTrain.map((x) => tf.gather(x, ids));
+          if (args.augment) xb[0] = args.augment(xb[0], mixSeeds(state.seed, epoch, start));
+          const ins = [...xb, ...yTrain.map((y) => tf.gather(y, ids))];
           if (sampleWeights) ins.push(tf.gather(sampleWeights, ids));
+          if (heads) ins.push(...lossWeightBatch(heads, size));
           return trainFunction(ins, stepSeed(state.seed, epoch, start));
         });
         const values = await Promise.all(outs.map((t) => t.data()));
@@ -306,10 +322,14 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
       const bad = nonFiniteWeight(weights);
       if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
       const logs = meanLogs(sums, n);
+      if (heads) unweightLogs(heads, logs);
       if (validation) Object.assign(logs, await evaluateValidation({
-        model, lossFn: engine.lossFunctions[0], loss: spec.loss, trainMetricNames: metricNames, metrics: spec.metrics,
+        model, lossFn: engine.lossFunctions[0], loss: spec.loss as Loss, trainMetricNames: metricNames, metrics: spec.metrics as Metric[],
         data: validation, batchSize: state.batchSize,
       }));
+      if (heads && headValidation) {
+        Object.assign(logs, await evaluateHeads({ model, heads, lossFns: engine.lossFunctions, data: headValidation, batchSize: state.batchSize }));
+      }
       logs.lr = lr;
       for (const [key, value] of Object.entries(logs)) (state.history[key] ??= []).push(value);
 
@@ -346,9 +366,10 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     return finish(state.stopReason ?? undefined);
   } finally {
     if (handleSigint) process.off('SIGINT', onSigint);
-    yTrain.dispose();
+    tf.dispose(yTrain);
     sampleWeights?.dispose();
     validation?.y.dispose();
+    if (headValidation) tf.dispose(headValidation.y);
   }
 
   function finish(stopReason: TrainResult['stopReason']): TrainResult {

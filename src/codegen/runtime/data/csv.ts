@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseStream, type Options as CsvOptions } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
-import type { CsvDataset } from '../spec-types.js';
+import type { CsvDataset, Task } from '../spec-types.js';
 import { DataError } from './errors.js';
 import { checkDataFile } from './files.js';
 import { arrayPool, type ReadContext, type SourceData } from './pool.js';
@@ -124,6 +124,7 @@ export function sortClassNames(names: Iterable<string>): string[] {
 export interface ColumnChoice { features: number[]; label: number; featureNames: string[] | null }
 
 export function chooseColumns(table: CsvTable, ds: CsvDataset): ColumnChoice {
+  if (ds.label === undefined) throw new DataError(`${table.file}: dataset '${ds.name}' names no label column`);
   const label = resolveColumn(table, ds.label, 'label');
   const features = ds.features === null
     ? Array.from({ length: table.columnCount }, (_, i) => i).filter((i) => i !== label)
@@ -160,7 +161,7 @@ export async function loadCsvSource(
     test: testPool,
     validation: null,
     classes,
-    task: ds.task,
+    task: ds.task as Task,
     groups: columns.features.length,
     image: null,
     csv,
