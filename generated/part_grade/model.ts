@@ -21,17 +21,13 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "shape_features",
     units: 16,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(geometry) as tf.SymbolicTensor;
   const material_features = tf.layers.dense({
     name: "material_features",
     units: 8,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(material) as tf.SymbolicTensor;
   const concatenate_1 = tf.layers.concatenate({
     name: "concatenate_1",
@@ -41,17 +37,13 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "dense_3",
     units: 16,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 3, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(concatenate_1) as tf.SymbolicTensor;
   const grade = tf.layers.dense({
     name: "grade",
     units: 3,
     activation: "softmax",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 4, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(dense_3) as tf.SymbolicTensor;
   return tf.model({ name: MODEL_NAME, inputs: [geometry, material], outputs: grade });
 }

@@ -20,33 +20,24 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     name: "trunk",
     units: 32,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(part) as tf.SymbolicTensor;
   const dense_2 = tf.layers.dense({
     name: "dense_2",
     units: 16,
     activation: "relu",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(trunk) as tf.SymbolicTensor;
   const grade = tf.layers.dense({
     name: "grade",
     units: 3,
     activation: "softmax",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 2, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(dense_2) as tf.SymbolicTensor;
   const price = tf.layers.dense({
     name: "price",
     units: 1,
-    activation: "linear",
-    useBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 3, "kernel") }),
-    biasInitializer: tf.initializers.zeros(),
   }).apply(trunk) as tf.SymbolicTensor;
   return tf.model({ name: MODEL_NAME, inputs: part, outputs: [grade, price] });
 }
