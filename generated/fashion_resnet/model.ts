@@ -10,7 +10,7 @@ export const MODEL_NAME = "FashionResnet";
 export const SPEC_SEED = 11;
 
 /**
- * Builds model FashionResnet, uncompiled: a graph of 27 layers on inputs image [28, 28, 1],
+ * Builds model FashionResnet, uncompiled: a graph of 32 layers on inputs image [28, 28, 1],
  * with the tfjs functional API. Initializer and dropout seeds are derived from `seed`, so one seed always gives
  * the same initial weights.
  */
@@ -21,40 +21,51 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     filters: 32,
     kernelSize: [3, 3],
     padding: "same",
-    activation: "relu",
+    useBias: false,
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 0, "kernel") }),
   }).apply(image) as tf.SymbolicTensor;
+  const batch_norm_1 = tf.layers.batchNormalization({
+    name: "batch_norm_1",
+  }).apply(stem) as tf.SymbolicTensor;
+  const activation_1 = tf.layers.activation({
+    name: "activation_1",
+    activation: "relu",
+  }).apply(batch_norm_1) as tf.SymbolicTensor;
+  const max_pool2d_1 = tf.layers.maxPooling2d({
+    name: "max_pool2d_1",
+    poolSize: [2, 2],
+  }).apply(activation_1) as tf.SymbolicTensor;
   const conv2d_2 = tf.layers.conv2d({
     name: "conv2d_2",
     filters: 32,
     kernelSize: [3, 3],
     padding: "same",
     useBias: false,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 1, "kernel") }),
-  }).apply(stem) as tf.SymbolicTensor;
-  const batch_norm_1 = tf.layers.batchNormalization({
-    name: "batch_norm_1",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 4, "kernel") }),
+  }).apply(max_pool2d_1) as tf.SymbolicTensor;
+  const batch_norm_2 = tf.layers.batchNormalization({
+    name: "batch_norm_2",
   }).apply(conv2d_2) as tf.SymbolicTensor;
-  const activation_1 = tf.layers.activation({
-    name: "activation_1",
+  const activation_2 = tf.layers.activation({
+    name: "activation_2",
     activation: "relu",
-  }).apply(batch_norm_1) as tf.SymbolicTensor;
+  }).apply(batch_norm_2) as tf.SymbolicTensor;
   const conv2d_3 = tf.layers.conv2d({
     name: "conv2d_3",
     filters: 32,
     kernelSize: [3, 3],
     padding: "same",
     useBias: false,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 4, "kernel") }),
-  }).apply(activation_1) as tf.SymbolicTensor;
-  const batch_norm_2 = tf.layers.batchNormalization({
-    name: "batch_norm_2",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 7, "kernel") }),
+  }).apply(activation_2) as tf.SymbolicTensor;
+  const batch_norm_3 = tf.layers.batchNormalization({
+    name: "batch_norm_3",
   }).apply(conv2d_3) as tf.SymbolicTensor;
   const add_1 = tf.layers.add({
     name: "add_1",
-  }).apply([batch_norm_2, stem]) as tf.SymbolicTensor;
-  const activation_2 = tf.layers.activation({
-    name: "activation_2",
+  }).apply([batch_norm_3, max_pool2d_1]) as tf.SymbolicTensor;
+  const activation_3 = tf.layers.activation({
+    name: "activation_3",
     activation: "relu",
   }).apply(add_1) as tf.SymbolicTensor;
   const conv2d_4 = tf.layers.conv2d({
@@ -63,89 +74,99 @@ export function buildModel(seed: number = SPEC_SEED): tf.LayersModel {
     kernelSize: [3, 3],
     padding: "same",
     useBias: false,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 8, "kernel") }),
-  }).apply(activation_2) as tf.SymbolicTensor;
-  const batch_norm_3 = tf.layers.batchNormalization({
-    name: "batch_norm_3",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 11, "kernel") }),
+  }).apply(activation_3) as tf.SymbolicTensor;
+  const batch_norm_4 = tf.layers.batchNormalization({
+    name: "batch_norm_4",
   }).apply(conv2d_4) as tf.SymbolicTensor;
-  const activation_3 = tf.layers.activation({
-    name: "activation_3",
+  const activation_4 = tf.layers.activation({
+    name: "activation_4",
     activation: "relu",
-  }).apply(batch_norm_3) as tf.SymbolicTensor;
+  }).apply(batch_norm_4) as tf.SymbolicTensor;
   const conv2d_5 = tf.layers.conv2d({
     name: "conv2d_5",
     filters: 32,
     kernelSize: [3, 3],
     padding: "same",
     useBias: false,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 11, "kernel") }),
-  }).apply(activation_3) as tf.SymbolicTensor;
-  const batch_norm_4 = tf.layers.batchNormalization({
-    name: "batch_norm_4",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 14, "kernel") }),
+  }).apply(activation_4) as tf.SymbolicTensor;
+  const batch_norm_5 = tf.layers.batchNormalization({
+    name: "batch_norm_5",
   }).apply(conv2d_5) as tf.SymbolicTensor;
   const add_2 = tf.layers.add({
     name: "add_2",
-  }).apply([batch_norm_4, activation_2]) as tf.SymbolicTensor;
-  const activation_4 = tf.layers.activation({
-    name: "activation_4",
+  }).apply([batch_norm_5, activation_3]) as tf.SymbolicTensor;
+  const activation_5 = tf.layers.activation({
+    name: "activation_5",
     activation: "relu",
   }).apply(add_2) as tf.SymbolicTensor;
-  const pooled = tf.layers.maxPooling2d({
-    name: "pooled",
+  const max_pool2d_2 = tf.layers.maxPooling2d({
+    name: "max_pool2d_2",
     poolSize: [2, 2],
-  }).apply(activation_4) as tf.SymbolicTensor;
+  }).apply(activation_5) as tf.SymbolicTensor;
   const wide = tf.layers.conv2d({
     name: "wide",
     filters: 64,
     kernelSize: [1, 1],
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 16, "kernel") }),
-  }).apply(pooled) as tf.SymbolicTensor;
+    useBias: false,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 19, "kernel") }),
+  }).apply(max_pool2d_2) as tf.SymbolicTensor;
+  const batch_norm_6 = tf.layers.batchNormalization({
+    name: "batch_norm_6",
+  }).apply(wide) as tf.SymbolicTensor;
   const conv2d_7 = tf.layers.conv2d({
     name: "conv2d_7",
     filters: 64,
     kernelSize: [3, 3],
     padding: "same",
     useBias: false,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 17, "kernel") }),
-  }).apply(wide) as tf.SymbolicTensor;
-  const batch_norm_5 = tf.layers.batchNormalization({
-    name: "batch_norm_5",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 21, "kernel") }),
+  }).apply(batch_norm_6) as tf.SymbolicTensor;
+  const batch_norm_7 = tf.layers.batchNormalization({
+    name: "batch_norm_7",
   }).apply(conv2d_7) as tf.SymbolicTensor;
-  const activation_5 = tf.layers.activation({
-    name: "activation_5",
+  const activation_6 = tf.layers.activation({
+    name: "activation_6",
     activation: "relu",
-  }).apply(batch_norm_5) as tf.SymbolicTensor;
+  }).apply(batch_norm_7) as tf.SymbolicTensor;
   const conv2d_8 = tf.layers.conv2d({
     name: "conv2d_8",
     filters: 64,
     kernelSize: [3, 3],
     padding: "same",
     useBias: false,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 20, "kernel") }),
-  }).apply(activation_5) as tf.SymbolicTensor;
-  const batch_norm_6 = tf.layers.batchNormalization({
-    name: "batch_norm_6",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 24, "kernel") }),
+  }).apply(activation_6) as tf.SymbolicTensor;
+  const batch_norm_8 = tf.layers.batchNormalization({
+    name: "batch_norm_8",
   }).apply(conv2d_8) as tf.SymbolicTensor;
   const add_3 = tf.layers.add({
     name: "add_3",
-  }).apply([batch_norm_6, wide]) as tf.SymbolicTensor;
-  const activation_6 = tf.layers.activation({
-    name: "activation_6",
+  }).apply([batch_norm_8, batch_norm_6]) as tf.SymbolicTensor;
+  const activation_7 = tf.layers.activation({
+    name: "activation_7",
     activation: "relu",
   }).apply(add_3) as tf.SymbolicTensor;
-  const global_avg_pool2d_1 = tf.layers.globalAveragePooling2d({
-    name: "global_avg_pool2d_1",
-  }).apply(activation_6) as tf.SymbolicTensor;
-  const dropout_1 = tf.layers.dropout({
-    name: "dropout_1",
-    rate: 0.3,
-    seed: deriveSeed(seed, 25, "dropout"),
-  }).apply(global_avg_pool2d_1) as tf.SymbolicTensor;
+  const flatten_1 = tf.layers.flatten({
+    name: "flatten_1",
+  }).apply(activation_7) as tf.SymbolicTensor;
   const dense_1 = tf.layers.dense({
     name: "dense_1",
+    units: 128,
+    activation: "relu",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 29, "kernel") }),
+  }).apply(flatten_1) as tf.SymbolicTensor;
+  const dropout_1 = tf.layers.dropout({
+    name: "dropout_1",
+    rate: 0.4,
+    seed: deriveSeed(seed, 30, "dropout"),
+  }).apply(dense_1) as tf.SymbolicTensor;
+  const dense_2 = tf.layers.dense({
+    name: "dense_2",
     units: 10,
     activation: "softmax",
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 26, "kernel") }),
+    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 31, "kernel") }),
   }).apply(dropout_1) as tf.SymbolicTensor;
-  return tf.model({ name: MODEL_NAME, inputs: image, outputs: dense_1 });
+  return tf.model({ name: MODEL_NAME, inputs: image, outputs: dense_2 });
 }

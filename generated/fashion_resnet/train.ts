@@ -31,6 +31,11 @@ export const TRAINING: TrainSpec = {
     "beta_2": 0.999,
     "epsilon": 1e-7
   },
+  "schedule": {
+    "type": "step",
+    "every": 3,
+    "factor": 0.3
+  },
   "metrics": [
     "accuracy"
   ],
@@ -43,14 +48,13 @@ export const TRAINING: TrainSpec = {
     "restore_best_weights": true,
     "min_delta": 0
   },
-  "schedule": null,
   "shuffle": true,
   "checkpoint": null,
   "class_weights": null
 };
 
 export const SPEC_SOURCE = "specs/fashion_resnet.nn";
-export const SPEC_HASH = "4eae2f3c24774fcafa5875efcd8c98605500cc798b995a48600d82d372e8e17a";
+export const SPEC_HASH = "29b0e904dc27a30e53a9899a1d340af4ddb161223fdfe1e6e8d8cb2a69e7ba98";
 export const NNC_VERSION = "0.1.0";
 export const DEFAULT_OUT = "runs/fashion_resnet";
 

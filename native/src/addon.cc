@@ -2,11 +2,12 @@
 // backend's heap, where the model's weights and optimizer slots live), checked against its length before use.
 //   createPlan(desc: Float64Array) -> plan          describes layers, loss and optimizer (see native.ts)
 //   step(plan, heap: ArrayBuffer, offsets: Float64Array, batch, learningRate, out: Float64Array)
-//        offsets: [x, y, yIsInt32, accBeta1, accBeta2, masks, then per parameter: value, m, v]; -1 where unused
+//        offsets: [x, y, yIsInt32, accBeta1, accBeta2, masks, then per parameter: value, m, v, then per state
+//        (batch_norm's moving mean and variance, updated in place): value]; -1 where unused
 //        out[0] = mean loss, out[1] = accuracy
 //   predict(plan, heap, offsets, batch, outOffset)  forward pass without dropout, probabilities at outOffset
-//   seed(plan, seed), fixedMasks(plan, on), paramSizes(plan) -> number[], info() -> { blas, blasThreads, threads },
-//   setThreads(n): nnc's own step threads (NNC_NATIVE_THREADS at load)
+//   seed(plan, seed), fixedMasks(plan, on), paramSizes(plan) -> number[], stateSizes(plan) -> number[],
+//   info() -> { blas, blasThreads, threads }, setThreads(n): nnc's own step threads (NNC_NATIVE_THREADS at load)
 #include <node_api.h>
 
 #include <cblas.h>
@@ -120,9 +121,9 @@ napi_value CreatePlan(napi_env env, napi_callback_info info) {
 /** Reads the offsets array into pointers; batch sizes the x/y/mask views. Returns false with a JS error thrown. */
 bool bindIo(napi_env env, nnc::Plan& plan, char* heap, size_t heapLength, const double* o, size_t count, int batch,
             bool training, nnc::StepIo& io) {
-  const size_t params = plan.paramSizes.size();
-  if (count != 6 + 3 * params) {
-    napi_throw_range_error(env, nullptr, ("nnc-native: expected " + std::to_string(6 + 3 * params) + " offsets").c_str());
+  const size_t params = plan.paramSizes.size(), states = plan.stateSizes.size();
+  if (count != 6 + 3 * params + states) {
+    napi_throw_range_error(env, nullptr, ("nnc-native: expected " + std::to_string(6 + 3 * params + states) + " offsets").c_str());
     return false;
   }
   const int firstSize = plan.inputSize;
@@ -153,6 +154,11 @@ bool bindIo(napi_env env, nnc::Plan& plan, char* heap, size_t heapLength, const 
       io.m.push_back(m);
       io.v.push_back(v);
     }
+  }
+  for (size_t st = 0; st < states; st++) {
+    float* value = at<float>(env, heap, heapLength, o[6 + 3 * params + st], static_cast<size_t>(plan.stateSizes[st]), "a moving statistic");
+    if (!value) return false;
+    io.states.push_back(value);
   }
   return true;
 }
@@ -215,19 +221,29 @@ napi_value FixedMasks(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value intArray(napi_env env, const std::vector<int>& values) {
+  napi_value out;
+  CHECK_NAPI(napi_create_array_with_length(env, values.size(), &out));
+  for (size_t i = 0; i < values.size(); i++) {
+    napi_value v;
+    CHECK_NAPI(napi_create_int32(env, values[i], &v));
+    CHECK_NAPI(napi_set_element(env, out, static_cast<uint32_t>(i), v));
+  }
+  return out;
+}
+
 napi_value ParamSizes(napi_env env, napi_callback_info info) {
   napi_value args[1];
   if (!getArgs(env, info, 1, args)) return nullptr;
   nnc::Plan* plan = planOf(env, args[0]);
-  if (!plan) return nullptr;
-  napi_value out;
-  CHECK_NAPI(napi_create_array_with_length(env, plan->paramSizes.size(), &out));
-  for (size_t i = 0; i < plan->paramSizes.size(); i++) {
-    napi_value v;
-    CHECK_NAPI(napi_create_int32(env, plan->paramSizes[i], &v));
-    CHECK_NAPI(napi_set_element(env, out, static_cast<uint32_t>(i), v));
-  }
-  return out;
+  return plan ? intArray(env, plan->paramSizes) : nullptr;
+}
+
+napi_value StateSizes(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  if (!getArgs(env, info, 1, args)) return nullptr;
+  nnc::Plan* plan = planOf(env, args[0]);
+  return plan ? intArray(env, plan->stateSizes) : nullptr;
 }
 
 napi_value SetThreads(napi_env env, napi_callback_info info) {
@@ -267,6 +283,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"seed", nullptr, Seed, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fixedMasks", nullptr, FixedMasks, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"paramSizes", nullptr, ParamSizes, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"stateSizes", nullptr, StateSizes, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -1,7 +1,9 @@
-// Forward, loss, backward and optimizer of a Sequential model in one call. Matrix products go to OpenBLAS sgemm;
+// Forward, loss, backward and optimizer of a graph of layers in one call. Matrix products go to OpenBLAS sgemm;
 // convolutions are im2col + sgemm; the rest are plain loops the compiler vectorizes. The arithmetic follows tfjs's
 // kernels (same formulas, same float32 order in the optimizer) so a step matches tfjs's to rounding.
 #include "step.h"
+
+#include "norm.h"
 
 #include <cblas.h>
 
@@ -19,8 +21,8 @@ namespace nnc {
 
 namespace {
 
-constexpr int kDescHeader = 9;
-constexpr int kDescLayer = 16;
+constexpr int kDescHeader = 10;
+constexpr int kDescLayer = 18;  // then the node's inputs
 constexpr float kClipEpsilon = 1e-7f;  // tfjs's backend epsilon() for float32, used by its crossentropy
 
 uint64_t nextRandom(uint64_t s[2]) {  // xorshift128+
@@ -211,26 +213,35 @@ void ensureCapacity(Plan& plan, int batch) {
   if (batch <= plan.capacity) return;
   size_t widest = static_cast<size_t>(plan.inputSize);
   for (Layer& l : plan.layers) {
-    l.out.assign(static_cast<size_t>(batch) * l.outSize, 0.0f);
+    const size_t outs = static_cast<size_t>(batch) * l.outSize;
+    l.out.assign(outs, 0.0f);
+    l.grad.assign(l.needsGrad ? outs : 0, 0.0f);
     if (l.kind == CONV2D) {
       l.col.assign(static_cast<size_t>(batch) * l.oh * l.ow * l.kh * l.kw * l.cin, 0.0f);
       l.colGrad.assign(l.col.size(), 0.0f);
     }
-    if (l.kind == MAXPOOL2D) l.argmax.assign(static_cast<size_t>(batch) * l.outSize, 0);
-    if (l.kind == DROPOUT) l.mask.assign(static_cast<size_t>(batch) * l.outSize, 0.0f);
+    if (l.kind == MAXPOOL2D) l.argmax.assign(outs, 0);
+    if (l.kind == DROPOUT) l.mask.assign(outs, 0.0f);
+    if (l.kind == BATCH_NORM) {
+      l.col.assign(outs, 0.0f);
+      l.mask.assign(static_cast<size_t>(l.cin), 0.0f);
+    }
     widest = std::max(widest, static_cast<size_t>(std::max(l.inSize, l.outSize)));
   }
-  plan.gradA.assign(static_cast<size_t>(batch) * widest, 0.0f);
-  plan.gradB.assign(static_cast<size_t>(batch) * widest, 0.0f);
+  plan.scratch.assign(static_cast<size_t>(batch) * widest, 0.0f);
   plan.capacity = batch;
 }
 
-/** Runs the layers; returns the last layer's output (probabilities). */
+const float* outputOf(const Plan& plan, const StepIo& io, int node) {
+  return node < 0 ? io.x : plan.layers[node].out.data();
+}
+
+/** Runs the nodes in order; returns the output node's values (probabilities). */
 const float* forward(Plan& plan, const StepIo& io, int batch, bool training) {
   ensureCapacity(plan, batch);
-  const float* in = io.x;
   size_t maskOffset = 0;
   for (Layer& l : plan.layers) {
+    const float* in = outputOf(plan, io, l.inputs[0]);
     float* out = l.out.data();
     const size_t n = static_cast<size_t>(batch) * l.outSize;
     switch (l.kind) {
@@ -266,13 +277,33 @@ const float* forward(Plan& plan, const StepIo& io, int batch, bool training) {
         }
         for (size_t i = 0; i < n; i++) out[i] = in[i] * l.mask[i];
         break;
+      case ADD:
+        std::copy(in, in + n, out);
+        for (size_t j = 1; j < l.inputs.size(); j++) {
+          const float* other = outputOf(plan, io, l.inputs[j]);
+          for (size_t i = 0; i < n; i++) out[i] += other[i];
+        }
+        break;
+      case BATCH_NORM: {
+        const float* gamma = io.params[l.param];
+        const float* beta = io.params[l.param + 1];
+        if (training) batchNormTrainingForward(l, in, batch, gamma, beta, io.states[l.state], io.states[l.state + 1]);
+        else batchNormInferenceForward(l, in, batch, gamma, beta, io.states[l.state], io.states[l.state + 1]);
+        break;
+      }
+      case GLOBAL_AVG_POOL2D:
+        globalAvgPoolForward(l, in, batch);
+        break;
+      case ACTIVATION:
+        std::copy(in, in + n, out);
+        addBiasActivate(out, nullptr, batch, l.outSize, l.act);
+        break;
       default:  // FLATTEN
         std::copy(in, in + n, out);
         break;
     }
-    in = out;
   }
-  return in;
+  return plan.layers[plan.output].out.data();
 }
 
 float labelOf(const StepIo& io, int b) {
@@ -313,25 +344,55 @@ void lossAndGradient(const Plan& plan, const StepIo& io, const float* probs, int
   *accuracy = static_cast<double>(correct) / batch;
 }
 
-/** Backward pass from `grad` (dLoss/dLogits of the last layer); fills plan.grads. */
-void backward(Plan& plan, const StepIo& io, int batch, float* grad) {
-  float* other = grad == plan.gradA.data() ? plan.gradB.data() : plan.gradA.data();
-  // Layers before the first one with parameters need no input gradient.
-  int first = 0;
-  while (first < static_cast<int>(plan.layers.size()) && plan.layers[first].param < 0) first++;
-  for (int i = static_cast<int>(plan.layers.size()) - 1; i >= first; i--) {
+/**
+ * Where a node's input gradient goes: straight into the input node's gradient when it is the first to reach it,
+ * else into scratch, added by `settle` (a fork: the input feeds several nodes). Null when no gradient is needed.
+ */
+struct GradTarget {
+  float* at = nullptr;
+  float* sum = nullptr;  // set when `at` is scratch and the values must be added here
+  size_t n = 0;
+};
+
+GradTarget gradTarget(Plan& plan, std::vector<char>& set, int node, int batch) {
+  GradTarget t;
+  if (node < 0 || !plan.layers[node].needsGrad) return t;
+  Layer& in = plan.layers[node];
+  t.n = static_cast<size_t>(batch) * in.outSize;
+  if (!set[node]) {
+    set[node] = 1;
+    t.at = in.grad.data();
+  } else {
+    t.at = plan.scratch.data();
+    t.sum = in.grad.data();
+  }
+  return t;
+}
+
+void settle(const GradTarget& t) {
+  if (t.sum != nullptr) for (size_t i = 0; i < t.n; i++) t.sum[i] += t.at[i];
+}
+
+/** Backward pass from the output node's gradient (dLoss/dLogits, already in its grad); fills plan.grads. */
+void backward(Plan& plan, const StepIo& io, int batch) {
+  std::vector<char> set(plan.layers.size(), 0);
+  set[plan.output] = 1;
+  for (int i = static_cast<int>(plan.layers.size()) - 1; i >= 0; i--) {
     Layer& l = plan.layers[i];
-    const float* in = i == 0 ? io.x : plan.layers[i - 1].out.data();
-    const bool needInput = i > first;
+    if (!l.needsGrad) continue;
     const size_t n = static_cast<size_t>(batch) * l.outSize;
+    float* grad = l.grad.data();
+    if (!set[i]) std::fill(grad, grad + n, 0.0f);  // reaches no output
+    const float* in = outputOf(plan, io, l.inputs[0]);
+    GradTarget t = l.kind == ADD ? GradTarget() : gradTarget(plan, set, l.inputs[0], batch);
     switch (l.kind) {
       case DENSE: {
         if (l.act != SOFTMAX) activationBackward(grad, l.out.data(), n, l.act);
-        both(needInput && static_cast<size_t>(batch) * l.cin * l.cout >= kGemmGrain, [&] {
+        both(t.at != nullptr && static_cast<size_t>(batch) * l.cin * l.cout >= kGemmGrain, [&] {
           sgemm(true, false, l.cin, l.cout, batch, in, l.cin, grad, l.cout, 0.0f, plan.grads[l.param].data(), l.cout);
           if (l.useBias) columnSums(grad, batch, l.cout, plan.grads[l.param + 1].data());
         }, [&] {
-          if (needInput) sgemm(false, true, batch, l.cin, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, other, l.cin);
+          if (t.at) sgemm(false, true, batch, l.cin, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, t.at, l.cin);
         });
         break;
       }
@@ -339,29 +400,49 @@ void backward(Plan& plan, const StepIo& io, int batch, float* grad) {
         const int rows = batch * l.oh * l.ow, k = l.kh * l.kw * l.cin;
         activationBackward(grad, l.out.data(), n, l.act);
         // The column gradients get their own buffer, so that they are computed beside the weight gradient.
-        both(needInput && static_cast<size_t>(rows) * k * l.cout >= kGemmGrain, [&] {
+        both(t.at != nullptr && static_cast<size_t>(rows) * k * l.cout >= kGemmGrain, [&] {
           sgemm(true, false, k, l.cout, rows, l.col.data(), k, grad, l.cout, 0.0f, plan.grads[l.param].data(), l.cout);
           if (l.useBias) columnSums(grad, rows, l.cout, plan.grads[l.param + 1].data());
         }, [&] {
-          if (needInput) sgemm(false, true, rows, k, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, l.colGrad.data(), k);
+          if (t.at) sgemm(false, true, rows, k, l.cout, grad, l.cout, io.params[l.param], l.cout, 0.0f, l.colGrad.data(), k);
         });
-        if (needInput) col2im(l, l.colGrad.data(), batch, other);
+        if (t.at) col2im(l, l.colGrad.data(), batch, t.at);
         break;
       }
       case MAXPOOL2D:
-        if (needInput) maxPoolBackward(l, grad, batch, other);
+        if (t.at) maxPoolBackward(l, grad, batch, t.at);
         break;
       case DROPOUT:
-        if (needInput) {
-          if (l.rate <= 0) std::copy(grad, grad + n, other);
-          else for (size_t o = 0; o < n; o++) other[o] = grad[o] * l.mask[o];
+        if (t.at) {
+          if (l.rate <= 0) std::copy(grad, grad + n, t.at);
+          else for (size_t o = 0; o < n; o++) t.at[o] = grad[o] * l.mask[o];
         }
         break;
-      default:
-        if (needInput) std::copy(grad, grad + n, other);
+      case ADD:
+        for (int j : l.inputs) {
+          GradTarget branch = gradTarget(plan, set, j, batch);
+          if (!branch.at) continue;
+          std::copy(grad, grad + n, branch.at);
+          settle(branch);
+        }
+        break;
+      case BATCH_NORM:
+        batchNormBackward(l, batch, grad, io.params[l.param], plan.grads[l.param].data(), plan.grads[l.param + 1].data(), t.at);
+        break;
+      case GLOBAL_AVG_POOL2D:
+        if (t.at) globalAvgPoolBackward(l, batch, grad, t.at);
+        break;
+      case ACTIVATION:
+        if (t.at) {
+          activationBackward(grad, l.out.data(), n, l.act);
+          std::copy(grad, grad + n, t.at);
+        }
+        break;
+      default:  // FLATTEN
+        if (t.at) std::copy(grad, grad + n, t.at);
         break;
     }
-    std::swap(grad, other);
+    settle(t);
   }
 }
 
@@ -411,7 +492,7 @@ int intAt(const double* d, size_t i) { return static_cast<int>(d[i]); }
 }  // namespace
 
 Plan makePlan(const double* d, size_t length) {
-  if (length < kDescHeader || intAt(d, 0) != 1) throw std::string("unknown plan format");
+  if (length < kDescHeader || intAt(d, 0) != 2) throw std::string("unknown plan format");
   Plan plan;
   plan.inputSize = intAt(d, 1);
   plan.classes = intAt(d, 2);
@@ -421,19 +502,35 @@ Plan makePlan(const double* d, size_t length) {
   plan.beta2 = static_cast<float>(d[6]);
   plan.epsilon = static_cast<float>(d[7]);
   const int count = intAt(d, 8);
-  if (length != kDescHeader + static_cast<size_t>(count) * kDescLayer) throw std::string("plan length does not match its layer count");
+  plan.output = intAt(d, 9);
   if (plan.loss != SPARSE_CE && plan.loss != CATEGORICAL_CE) throw std::string("unsupported loss");
   if (plan.optimizer != SGD && plan.optimizer != ADAM) throw std::string("unsupported optimizer");
-  int size = plan.inputSize;
+  if (count < 1 || plan.output < 0 || plan.output >= count) throw std::string("the output node is not one of the nodes");
+  size_t at = kDescHeader;
   for (int i = 0; i < count; i++) {
-    const double* f = d + kDescHeader + static_cast<size_t>(i) * kDescLayer;
+    if (at + kDescLayer > length) throw std::string("plan length does not match its node count");
+    const double* f = d + at;
     Layer l;
     l.kind = intAt(f, 0); l.act = intAt(f, 1); l.useBias = f[2] != 0;
     l.h = intAt(f, 3); l.w = intAt(f, 4); l.cin = intAt(f, 5);
     l.oh = intAt(f, 6); l.ow = intAt(f, 7); l.cout = intAt(f, 8);
     l.kh = intAt(f, 9); l.kw = intAt(f, 10); l.sh = intAt(f, 11); l.sw = intAt(f, 12);
     l.padTop = intAt(f, 13); l.padLeft = intAt(f, 14); l.rate = static_cast<float>(f[15]);
-    const std::string where = "layer " + std::to_string(i) + ": ";
+    l.epsilon = static_cast<float>(f[16]);
+    const int inputs = intAt(f, 17);
+    at += kDescLayer;
+    const std::string where = "node " + std::to_string(i) + ": ";
+    if (inputs < 1 || at + inputs > length) throw where + "bad input count";
+    for (int j = 0; j < inputs; j++) {
+      const int from = intAt(d, at + j);
+      if (from < -1 || from >= i) throw where + "an input is not an earlier node";
+      l.inputs.push_back(from);
+    }
+    at += inputs;
+    if (inputs > 1 && l.kind != ADD) throw where + "only add takes several inputs";
+    std::vector<int> sizes;
+    for (int from : l.inputs) sizes.push_back(from < 0 ? plan.inputSize : plan.layers[from].outSize);
+    const int size = sizes[0];
     switch (l.kind) {
       case DENSE:
         l.inSize = l.cin; l.outSize = l.cout;
@@ -444,25 +541,44 @@ Plan makePlan(const double* d, size_t length) {
       case MAXPOOL2D:
         l.inSize = l.h * l.w * l.cin; l.outSize = l.oh * l.ow * l.cin;
         break;
-      case DROPOUT: case FLATTEN:
+      case GLOBAL_AVG_POOL2D:
+        l.inSize = l.h * l.w * l.cin; l.outSize = l.cin;
+        break;
+      case BATCH_NORM:
+        if (l.cin <= 0 || size % l.cin != 0) throw where + "channels do not divide the input";
+        l.inSize = l.outSize = size;
+        break;
+      case ADD:
+        for (int s : sizes) if (s != size) throw where + "add of inputs of different sizes";
+        l.inSize = l.outSize = size;
+        break;
+      case DROPOUT: case FLATTEN: case ACTIVATION:
         l.inSize = l.outSize = size;
         break;
       default:
         throw where + "unknown kind";
     }
-    if (l.inSize != size || l.inSize <= 0 || l.outSize <= 0) throw where + "input size does not match the previous layer";
-    if (l.act == SOFTMAX && (l.kind != DENSE || i != count - 1)) throw where + "softmax only as the last dense layer";
+    if (l.inSize != size || l.inSize <= 0 || l.outSize <= 0) throw where + "input size does not match its input node";
+    if (l.act == SOFTMAX && (l.kind != DENSE || i != plan.output)) throw where + "softmax only as the output dense layer";
     if (l.kind == DENSE || l.kind == CONV2D) {
       l.param = static_cast<int>(plan.paramSizes.size());
       plan.paramSizes.push_back(l.kind == DENSE ? l.cin * l.cout : l.kh * l.kw * l.cin * l.cout);
       if (l.useBias) plan.paramSizes.push_back(l.cout);
     }
-    size = l.outSize;
+    if (l.kind == BATCH_NORM) {  // gamma, beta; moving mean, moving variance
+      l.param = static_cast<int>(plan.paramSizes.size());
+      plan.paramSizes.insert(plan.paramSizes.end(), {l.cin, l.cin});
+      l.state = static_cast<int>(plan.stateSizes.size());
+      plan.stateSizes.insert(plan.stateSizes.end(), {l.cin, l.cin});
+    }
+    l.needsGrad = l.param >= 0;
+    for (int from : l.inputs) l.needsGrad = l.needsGrad || (from >= 0 && plan.layers[from].needsGrad);
     plan.layers.push_back(std::move(l));
   }
-  if (plan.layers.empty() || plan.layers.back().kind != DENSE || plan.layers.back().act != SOFTMAX ||
-      plan.layers.back().cout != plan.classes) {
-    throw std::string("the last layer must be a softmax dense layer with one unit per class");
+  if (at != length) throw std::string("plan length does not match its node count");
+  const Layer& out = plan.layers[plan.output];
+  if (out.kind != DENSE || out.act != SOFTMAX || out.cout != plan.classes) {
+    throw std::string("the output must be a softmax dense layer with one unit per class");
   }
   for (int s : plan.paramSizes) plan.grads.emplace_back(static_cast<size_t>(s), 0.0f);
   return plan;
@@ -482,9 +598,8 @@ void step(Plan& plan, const StepIo& io, int batch, float learningRate, double* l
   _mm_setcsr(csr | 0x8040);  // FTZ | DAZ
 #endif
   const float* probs = forward(plan, io, batch, true);
-  float* grad = plan.gradA.data();
-  lossAndGradient(plan, io, probs, batch, grad, lossOut, accuracyOut);
-  backward(plan, io, batch, grad);
+  lossAndGradient(plan, io, probs, batch, plan.layers[plan.output].grad.data(), lossOut, accuracyOut);
+  backward(plan, io, batch);
   applyOptimizer(plan, io, learningRate);
 #if defined(__SSE__)
   _mm_setcsr(csr);

@@ -1,6 +1,6 @@
 // The native whole-step path: one call into the optional nnc-native addon (OpenBLAS) per batch does the forward
-// pass, loss, backward pass and optimizer update of a supported Sequential model, on the model's own weight tensors
-// and the tfjs optimizer's own slot tensors in the wasm heap. Everything else (model.json, checkpoints, predict,
+// pass, loss, backward pass and optimizer update of a supported model (a chain or a graph), on the model's own weight
+// tensors, batch_norm's moving statistics and the tfjs optimizer's own slot tensors in the wasm heap. Everything else (model.json, checkpoints, predict,
 // evaluation) stays tfjs, and always sees current weights. Unsupported models, backends other than wasm, or an
 // addon that is absent or fails to load fall back to tfjs's own train function, with one line saying why.
 import * as tf from '@tensorflow/tfjs';
@@ -18,6 +18,7 @@ export interface NativeAddon {
   seed(plan: object, seed: number): void;
   fixedMasks(plan: object, on: boolean): void;
   paramSizes(plan: object): number[];
+  stateSizes(plan: object): number[];
   info(): { blas: string; blasThreads: number; threads?: number };
   /** nnc's own threads splitting the step (NNC_NATIVE_THREADS when loaded); results do not depend on it. */
   setThreads?(threads: number): void;
@@ -105,13 +106,19 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
   const handle = addon.createPlan(plan.desc);
   addon.seed(handle, opts.seed ?? 0);
   if (opts.masks) addon.fixedMasks(handle, true);
-  const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const weights = plan.params.map((w) => w.read() as tf.Variable);
+  const states = plan.states.map((w) => w.read() as tf.Variable);
   const sizes = addon.paramSizes(handle);
   if (sizes.length !== weights.length || sizes.some((s, i) => s !== weights[i].size)) {
     return { reason: `the plan's parameters [${sizes}] do not match the model's [${weights.map((w) => w.size)}]` };
   }
+  const stateSizes = addon.stateSizes(handle);
+  if (stateSizes.length !== states.length || stateSizes.some((s, i) => s !== states[i].size)) {
+    return { reason: `the plan's moving statistics [${stateSizes}] do not match the model's [${states.map((w) => w.size)}]` };
+  }
   const adam = plan.optimizer === 'adam' ? optimizer as unknown as AdamSlots : null;
-  const offsets = new Float64Array(6 + 3 * weights.length).fill(-1);
+  const offsets = new Float64Array(6 + 3 * weights.length + states.length).fill(-1);
+  const stateAt = 6 + 3 * weights.length;
   const out = new Float64Array(2);
 
   const train: TrainFunction = (ins, stepSeed) => {
@@ -130,7 +137,7 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
     const xs = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
     try {
       // Anything that allocates comes first: the heap may grow (and move) until the native call.
-      weights.forEach((w) => ownedVariable(backend, w));
+      [...weights, ...states].forEach((w) => ownedVariable(backend, w));
       if (adam) {
         for (const v of [adam.accBeta1, adam.accBeta2]) ownedVariable(backend, v);
         weights.forEach((_, i) => {
@@ -153,12 +160,13 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
           offsets[8 + 3 * i] = backend.getMemoryOffset(adam.accumulatedSecondMoment[i].variable.dataId);
         }
       });
+      states.forEach((w, i) => { offsets[stateAt + i] = backend.getMemoryOffset(w.dataId); });
       const learningRate = (optimizer as unknown as { learningRate: number }).learningRate;
       if (stepSeed !== undefined && plan.dropoutLayers > 0 && !opts.masks) addon.seed(handle, stepSeed);
       addon.step(handle, backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, batch, learningRate, out);
       // The wasm backend caches XNNPACK operators (with packed weights) by tensor id and drops them when the id
       // is disposed: re-register each weight under its id, same memory, so predict and evaluate see new values.
-      for (const w of weights) {
+      for (const w of [...weights, ...states]) {
         const data = backend.dataIdMap.get(w.dataId);
         backend.wasm.tfjs.disposeData(data.id);
         backend.wasm.tfjs.registerTensor(data.id, w.size, data.memoryOffset);
