@@ -85,8 +85,11 @@ async function main(): Promise<void> {
   writeMarkdown(results);
 }
 
+/** Full trainings (bench/results/runs/), written by hand from their reports: kept at the end of results.md. */
+const FULL_RUNS = path.join(RESULTS, 'full-runs.md');
+
 function writeMarkdown(results: Results): void {
-  const markdown = renderMarkdown(results);
+  const markdown = renderMarkdown(results) + (existsSync(FULL_RUNS) ? `\n${readFileSync(FULL_RUNS, 'utf8')}` : '');
   writeFileSync(path.join(RESULTS, 'results.md'), markdown);
   log(`wrote ${path.relative(process.cwd(), path.join(RESULTS, 'results.md'))}`);
   process.stdout.write(markdown);

@@ -39,7 +39,7 @@ export const TRAINING: TrainSpec = {
   "metrics": [
     "accuracy"
   ],
-  "epochs": 8,
+  "epochs": 6,
   "batch_size": 64,
   "seed": 11,
   "early_stopping": {
@@ -54,7 +54,7 @@ export const TRAINING: TrainSpec = {
 };
 
 export const SPEC_SOURCE = "specs/fashion_resnet.nn";
-export const SPEC_HASH = "29b0e904dc27a30e53a9899a1d340af4ddb161223fdfe1e6e8d8cb2a69e7ba98";
+export const SPEC_HASH = "8eef3a05af16dd3aa65ec3fe9b4a5767d5f7f31b31816a44e0be1b06af2c39bc";
 export const NNC_VERSION = "0.1.0";
 export const DEFAULT_OUT = "runs/fashion_resnet";
 
