@@ -9,7 +9,7 @@ import {
 } from './checkpoint.js';
 import { saveModelAtomic } from './model-io.js';
 import { stepSeed } from './dropout-seeds.js';
-import { chooseTrainFunction, tfjsWithStepSeeds } from './native.js';
+import { chooseTrainFunction, tfjsWithStepSeeds, type TrainFunction } from './native.js';
 import { ProgressReporter, type ProgressMode } from './progress.js';
 import { mixSeeds, permutation, Rng } from './rng.js';
 import {
@@ -19,6 +19,7 @@ import {
 import type { Loss, Metric, TrainSpec } from './spec-types.js';
 import {
   asList, compileHeads, evaluateHeads, isMultiTraining, lossWeightBatch, outputHeads, prepareHeadTargets, prepareHeadValidation, unweightLogs,
+  type Head, type HeadValidation,
 } from './multi-output.js';
 import { fingerprintDifferences, specFingerprint, type SpecFingerprint } from './spec-fingerprint.js';
 import {
@@ -170,7 +171,83 @@ function prepareValidation(spec: TrainSpec, args: TrainArgs): ValidationData | n
   };
 }
 
+/** One call of train(): what is fixed for the run, and the state and weights its steps carry from one to the next. */
+interface Run {
+  args: TrainArgs;
+  spec: TrainSpec;
+  model: tf.LayersModel;
+  /** Training samples. */
+  n: number;
+  optimizer: tf.Optimizer;
+  engine: TrainFunctionOwner;
+  metricNames: string[];
+  paths: { checkpoint: string; best: string };
+  fingerprint: SpecFingerprint | null;
+  reporter: ProgressReporter;
+  /** A loss and metrics per output (several inputs or outputs), else null. */
+  heads: Head[] | null;
+  trainFunction: TrainFunction;
+  xTrain: tf.Tensor[];
+  yTrain: tf.Tensor[];
+  sampleWeights: tf.Tensor1D | null;
+  validation: ValidationData | null;
+  headValidation: HeadValidation | null;
+  /** The logged value a monitor names, warning once when it is not logged. */
+  monitorValue: (monitor: string, logs: Record<string, number>) => number | null;
+  state: TrainState;
+  bestWeights: WeightSnapshot | null;
+  /** The weights of the last checkpoint (or the initial ones): what a NaN stop rolls back to. */
+  lastGood: WeightSnapshot;
+  interrupted: boolean;
+  onSigint: (() => void) | null;
+  epochSeconds: number[];
+  samplesTrained: number;
+  secondsTraining: number;
+}
+
+/** The batches of one epoch, as runBatches() left them. */
+interface EpochPass {
+  epoch: number;
+  lr: number;
+  /** Per metric, the sum over the samples trained so far in this epoch (a resumed epoch's earlier part included). */
+  sums: Record<string, number>;
+  /** Where this call started in the epoch (0, or the sample a --resume continues at). */
+  firstSample: number;
+  /** The first sample not trained: `n` when the epoch is complete. */
+  next: number;
+  epochStart: number;
+  trainSeconds: number;
+  badLoss: number | null;
+  nextEpochRngState: TrainState['epochRngState'];
+}
+
 export async function train(args: TrainArgs): Promise<TrainResult> {
+  const run = await startRun(args);
+  try {
+    for (let epoch = run.state.epochsDone; epoch < run.state.epochs && run.state.stopReason === null; epoch++) {
+      const pass = await runBatches(run, epoch);
+      if (pass.badLoss !== null) {
+        return stopOnNaN(run, `loss became ${pass.badLoss} at epoch ${epoch + 1}, batch ${Math.floor(pass.next / run.state.batchSize) + 1}`);
+      }
+      if (pass.next < run.n) return await checkpointPartialEpoch(run, pass);
+      const stopped = await endEpoch(run, pass);
+      if (stopped) return stopped;
+    }
+    if (run.state.stopReason === 'early_stopping') {
+      run.reporter.info(`early stopping: '${run.spec.early_stopping!.monitor}' did not improve for ${run.spec.early_stopping!.patience} epochs`);
+    }
+    return finish(run, run.state.stopReason ?? undefined);
+  } finally {
+    if (run.onSigint) process.off('SIGINT', run.onSigint);
+    tf.dispose(run.yTrain);
+    run.sampleWeights?.dispose();
+    run.validation?.y.dispose();
+    if (run.headValidation) tf.dispose(run.headValidation.y);
+  }
+}
+
+/** Compiles the model, restores a checkpoint on --resume, prepares targets and validation, installs the Ctrl-C handler. */
+async function startRun(args: TrainArgs): Promise<Run> {
   const spec = args.training;
   const { model } = args;
   const n = checkSplit(args.train, 'training');
@@ -193,9 +270,6 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   let bestWeights: WeightSnapshot | null = null;
   let lastGood: WeightSnapshot;
   const reporter = new ProgressReporter({ quiet: args.quiet, log: args.log, mode: args.progress, totalEpochs: state.epochs, samplesPerEpoch: n });
-  const epochSeconds: number[] = [];
-  let samplesTrained = 0;
-  let secondsTraining = 0;
 
   const fingerprint: SpecFingerprint | null = args.dataset === undefined ? null : specFingerprint(model, args.dataset, spec);
   const checkpoint = args.resume ? await readCheckpoint(paths.checkpoint) : null;
@@ -237,15 +311,6 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
   const validation = heads ? null : prepareValidation(spec, args);
   const headValidation = heads ? prepareHeadValidation(heads, args.validation) : null;
 
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    reporter.error('interrupt: finishing the current batch and saving a checkpoint (Ctrl-C again to quit at once)');
-  };
-  const handleSigint = args.handleSigint ?? true;
-  if (handleSigint) process.on('SIGINT', onSigint);
-  const includeLr = spec.schedule !== null;
   const warned = new Set<string>();
   const monitorValue = (monitor: string, logs: Record<string, number>): number | null => {
     const key = resolveMonitorKey(monitor, logs);
@@ -255,137 +320,167 @@ export async function train(args: TrainArgs): Promise<TrainResult> {
     }
     return key === null ? null : logs[key];
   };
-
-  try {
-    for (let epoch = state.epochsDone; epoch < state.epochs && state.stopReason === null; epoch++) {
-      const lr = learningRateForEpoch(spec.schedule, spec.optimizer.learning_rate, epoch, state.schedule);
-      setLearningRate(optimizer, lr);
-      const rng = Rng.fromState(state.epochRngState);
-      const order = tf.tensor1d(permutation(n, spec.shuffle ? rng : null), 'int32');
-      const nextEpochRngState = rng.state();
-      const sums: Record<string, number> = { ...state.partialSums };
-      const epochStart = performance.now();
-      let start = state.samplesDoneInEpoch;
-      const firstSample = start;
-      let badLoss: number | null = null;
-      reporter.epochStart(epoch, start);
-
-      for (; start < n; start += state.batchSize) {
-        if (interrupted || args.signal?.aborted || args.shouldStop?.()) { interrupted = true; break; }
-        const size = Math.min(state.batchSize, n - start);
-        const outs = tf.tidy(() => {
-          const ids = tf.slice(order, start, size);
-          const xb = xTrain.map((x) => tf.gather(x, ids));
-          if (args.augment) xb[0] = args.augment(xb[0], mixSeeds(state.seed, epoch, start));
-          const ins = [...xb, ...yTrain.map((y) => tf.gather(y, ids))];
-          if (sampleWeights) ins.push(tf.gather(sampleWeights, ids));
-          if (heads) ins.push(...lossWeightBatch(heads, size));
-          return trainFunction(ins, stepSeed(state.seed, epoch, start));
-        });
-        const values = await Promise.all(outs.map((t) => t.data()));
-        tf.dispose(outs);
-        const loss = values[0][0];
-        if (!Number.isFinite(loss)) { badLoss = loss; break; }
-        for (let i = 0; i < metricNames.length; i++) sums[metricNames[i]] = (sums[metricNames[i]] ?? 0) + values[i][0] * size;
-        const done = start + size;
-        args.onBatchEnd?.(epoch, done, loss);
-        reporter.batch(epoch, done, done - firstSample, (performance.now() - epochStart) / 1000, meanLogs(sums, done));
-        // The batch loop would otherwise never yield: a Ctrl-C is seen before the next batch, not at epoch end.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      order.dispose();
-      const trainSeconds = (performance.now() - epochStart) / 1000;
-      samplesTrained += start - firstSample;
-      secondsTraining += trainSeconds;
-
-      const nanStop = (what: string) => {
-        restoreModelWeights(model, lastGood, 'last good weights');
-        reporter.error(`error: ${what}; training stopped. ` +
-          `Model weights rolled back to ${state.epochsDone > 0 || state.samplesDoneInEpoch > 0 ? 'the last checkpoint' : 'their initial values'} (checkpoint left unchanged). ` +
-          'Try a lower learning rate or check the data for NaN/Inf values.');
-        return finish('nan');
-      };
-      if (badLoss !== null) return nanStop(`loss became ${badLoss} at epoch ${epoch + 1}, batch ${Math.floor(start / state.batchSize) + 1}`);
-      if (start < n) {
-        // Interrupted mid-epoch: checkpoint the partial epoch so --resume continues at this sample.
-        const partial = await captureModelWeights(model);
-        const bad = nonFiniteWeight(partial);
-        if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
-        const partialEpochSeconds = start === 0 ? 0 : (firstSample > 0 ? state.partialEpochSeconds ?? 0 : 0) + (performance.now() - epochStart) / 1000;
-        state = { ...state, samplesDoneInEpoch: start, partialSums: sums, partialEpochSeconds };
-        lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights: partial, spec: fingerprint });
-        reporter.info(`interrupted at epoch ${epoch + 1}, sample ${start}/${n}; checkpoint saved in ${paths.checkpoint} (continue with --resume)`);
-        return finish('interrupted');
-      }
-
-      const weights = await captureModelWeights(model);
-      const bad = nonFiniteWeight(weights);
-      if (bad !== null) return nanStop(`weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
-      const logs = meanLogs(sums, n);
-      if (heads) unweightLogs(heads, logs);
-      if (validation) Object.assign(logs, await evaluateValidation({
-        model, lossFn: engine.lossFunctions[0], loss: spec.loss as Loss, trainMetricNames: metricNames, metrics: spec.metrics as Metric[],
-        data: validation, batchSize: state.batchSize,
-      }));
-      if (heads && headValidation) {
-        Object.assign(logs, await evaluateHeads({ model, heads, lossFns: engine.lossFunctions, data: headValidation, batchSize: state.batchSize }));
-      }
-      logs.lr = lr;
-      for (const [key, value] of Object.entries(logs)) (state.history[key] ??= []).push(value);
-
-      updatePlateau(spec.schedule, state.schedule, logs, epoch);
-      const es = spec.early_stopping;
-      if (es) {
-        const value = monitorValue(es.monitor, logs);
-        if (value !== null) {
-          if (updateMonitor(es.monitor, state.earlyStopping, value, epoch, es.min_delta) && es.restore_best_weights) bestWeights = weights;
-          if (state.earlyStopping.wait >= es.patience) state.stopReason = 'early_stopping';
-        }
-      }
-      if (spec.checkpoint) {
-        const value = monitorValue(spec.checkpoint.monitor, logs);
-        if (value !== null && updateMonitor(spec.checkpoint.monitor, state.bestModel, value, epoch) && spec.checkpoint.best_only) {
-          await saveModelAtomic(model, paths.best, { 'checkpoint.json': { epoch: epoch + 1, monitor: spec.checkpoint.monitor, value } });
-        }
-      }
-      // Timed up to the checkpoint that records it; an epoch resumed mid-way adds the part before the interrupt.
-      const seconds = (performance.now() - epochStart) / 1000;
-      const wholeEpoch = seconds + (firstSample > 0 ? state.partialEpochSeconds ?? 0 : 0);
-      state = {
-        ...state, epochsDone: epoch + 1, samplesDoneInEpoch: 0, partialSums: {}, epochRngState: nextEpochRngState,
-        epochSeconds: [...(state.epochSeconds ?? []), wholeEpoch], partialEpochSeconds: 0,
-      };
-      lastGood = await writeCheckpoint(paths.checkpoint, { model, optimizer, state, bestWeights, weights, spec: fingerprint });
-      epochSeconds.push(seconds);
-      reporter.epochEnd(epoch, logs, (n - firstSample) / Math.max(trainSeconds, 1e-9), seconds, includeLr);
-      await args.onEpochEnd?.(epoch, logs);
-    }
-    if (state.stopReason === 'early_stopping') {
-      reporter.info(`early stopping: '${spec.early_stopping!.monitor}' did not improve for ${spec.early_stopping!.patience} epochs`);
-    }
-    return finish(state.stopReason ?? undefined);
-  } finally {
-    if (handleSigint) process.off('SIGINT', onSigint);
-    tf.dispose(yTrain);
-    sampleWeights?.dispose();
-    validation?.y.dispose();
-    if (headValidation) tf.dispose(headValidation.y);
-  }
-
-  function finish(stopReason: TrainResult['stopReason']): TrainResult {
-    if (bestWeights && spec.early_stopping?.restore_best_weights && stopReason !== 'nan') {
-      restoreModelWeights(model, bestWeights, 'best weights');
-      reporter.info(`restored the weights of the best epoch (${(state.earlyStopping.bestEpoch ?? 0) + 1})`);
-    }
-    const bestEpoch = state.earlyStopping.bestEpoch ?? state.bestModel.bestEpoch ?? undefined;
-    return {
-      model, history: state.history, epochsRun: state.epochsDone,
-      stoppedEarly: stopReason === 'early_stopping', stopReason, bestEpoch,
-      epochSeconds, samplesPerSecond: secondsTraining > 0 ? samplesTrained / secondsTraining : null,
-      // A checkpoint of an older nnc has no records of the epochs before this call: those of this call are all there is.
-      allEpochSeconds: state.epochSeconds?.length === state.epochsDone ? state.epochSeconds : epochSeconds,
+  const run: Run = {
+    args, spec, model, n, optimizer, engine, metricNames, paths, fingerprint, reporter, heads, trainFunction,
+    xTrain, yTrain, sampleWeights, validation, headValidation, monitorValue, state, bestWeights, lastGood,
+    interrupted: false, onSigint: null, epochSeconds: [], samplesTrained: 0, secondsTraining: 0,
+  };
+  if (args.handleSigint ?? true) {
+    run.onSigint = () => {
+      if (run.interrupted) process.exit(130);
+      run.interrupted = true;
+      reporter.error('interrupt: finishing the current batch and saving a checkpoint (Ctrl-C again to quit at once)');
     };
+    process.on('SIGINT', run.onSigint);
   }
+  return run;
+}
+
+/** Sets the epoch's learning rate and trains its batches in the epoch's order, until the end, an interrupt or a non-finite loss. */
+async function runBatches(run: Run, epoch: number): Promise<EpochPass> {
+  const { args, spec, state, n, metricNames, reporter } = run;
+  const lr = learningRateForEpoch(spec.schedule, spec.optimizer.learning_rate, epoch, state.schedule);
+  setLearningRate(run.optimizer, lr);
+  const rng = Rng.fromState(state.epochRngState);
+  const order = tf.tensor1d(permutation(n, spec.shuffle ? rng : null), 'int32');
+  const nextEpochRngState = rng.state();
+  const sums: Record<string, number> = { ...state.partialSums };
+  const epochStart = performance.now();
+  let start = state.samplesDoneInEpoch;
+  const firstSample = start;
+  let badLoss: number | null = null;
+  reporter.epochStart(epoch, start);
+
+  for (; start < n; start += state.batchSize) {
+    if (run.interrupted || args.signal?.aborted || args.shouldStop?.()) { run.interrupted = true; break; }
+    const size = Math.min(state.batchSize, n - start);
+    const values = await trainBatch(run, epoch, order, start, size);
+    const loss = values[0][0];
+    if (!Number.isFinite(loss)) { badLoss = loss; break; }
+    for (let i = 0; i < metricNames.length; i++) sums[metricNames[i]] = (sums[metricNames[i]] ?? 0) + values[i][0] * size;
+    const done = start + size;
+    args.onBatchEnd?.(epoch, done, loss);
+    reporter.batch(epoch, done, done - firstSample, (performance.now() - epochStart) / 1000, meanLogs(sums, done));
+    // The batch loop would otherwise never yield: a Ctrl-C is seen before the next batch, not at epoch end.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  order.dispose();
+  const trainSeconds = (performance.now() - epochStart) / 1000;
+  run.samplesTrained += start - firstSample;
+  run.secondsTraining += trainSeconds;
+  return { epoch, lr, sums, firstSample, next: start, epochStart, trainSeconds, badLoss, nextEpochRngState };
+}
+
+/** One training step on samples [start, start + size) of the epoch's order: the loss and metrics it returns. */
+async function trainBatch(run: Run, epoch: number, order: tf.Tensor1D, start: number, size: number): Promise<tf.TypedArray[]> {
+  const { args, state, heads } = run;
+  const outs = tf.tidy(() => {
+    const ids = tf.slice(order, start, size);
+    const xb = run.xTrain.map((x) => tf.gather(x, ids));
+    if (args.augment) xb[0] = args.augment(xb[0], mixSeeds(state.seed, epoch, start));
+    const ins = [...xb, ...run.yTrain.map((y) => tf.gather(y, ids))];
+    if (run.sampleWeights) ins.push(tf.gather(run.sampleWeights, ids));
+    if (heads) ins.push(...lossWeightBatch(heads, size));
+    return run.trainFunction(ins, stepSeed(state.seed, epoch, start));
+  });
+  const values = await Promise.all(outs.map((t) => t.data()));
+  tf.dispose(outs);
+  return values;
+}
+
+/** A NaN or infinite loss or weight: rolls the model back to the last good weights and stops, leaving the checkpoint. */
+function stopOnNaN(run: Run, what: string): TrainResult {
+  const { state } = run;
+  restoreModelWeights(run.model, run.lastGood, 'last good weights');
+  run.reporter.error(`error: ${what}; training stopped. ` +
+    `Model weights rolled back to ${state.epochsDone > 0 || state.samplesDoneInEpoch > 0 ? 'the last checkpoint' : 'their initial values'} (checkpoint left unchanged). ` +
+    'Try a lower learning rate or check the data for NaN/Inf values.');
+  return finish(run, 'nan');
+}
+
+/** Interrupted mid-epoch: checkpoints the partial epoch so --resume continues at the next sample. */
+async function checkpointPartialEpoch(run: Run, pass: EpochPass): Promise<TrainResult> {
+  const { epoch, next: start, firstSample, epochStart, sums } = pass;
+  const partial = await captureModelWeights(run.model);
+  const bad = nonFiniteWeight(partial);
+  if (bad !== null) return stopOnNaN(run, `weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
+  const partialEpochSeconds = start === 0 ? 0 : (firstSample > 0 ? run.state.partialEpochSeconds ?? 0 : 0) + (performance.now() - epochStart) / 1000;
+  run.state = { ...run.state, samplesDoneInEpoch: start, partialSums: sums, partialEpochSeconds };
+  run.lastGood = await writeCheckpoint(run.paths.checkpoint, {
+    model: run.model, optimizer: run.optimizer, state: run.state, bestWeights: run.bestWeights, weights: partial, spec: run.fingerprint,
+  });
+  run.reporter.info(`interrupted at epoch ${epoch + 1}, sample ${start}/${run.n}; checkpoint saved in ${run.paths.checkpoint} (continue with --resume)`);
+  return finish(run, 'interrupted');
+}
+
+/**
+ * A complete epoch: validation, history, schedule, early stopping, the best model, the checkpoint and the report.
+ * Returns the result when weights became NaN or infinite (training stops), else null.
+ */
+async function endEpoch(run: Run, pass: EpochPass): Promise<TrainResult | null> {
+  const { spec, model, heads, state, engine, metricNames } = run;
+  const { epoch, firstSample, epochStart } = pass;
+  const weights = await captureModelWeights(model);
+  const bad = nonFiniteWeight(weights);
+  if (bad !== null) return stopOnNaN(run, `weight '${bad}' became NaN or infinite in epoch ${epoch + 1}`);
+  const logs = meanLogs(pass.sums, run.n);
+  if (heads) unweightLogs(heads, logs);
+  if (run.validation) Object.assign(logs, await evaluateValidation({
+    model, lossFn: engine.lossFunctions[0], loss: spec.loss as Loss, trainMetricNames: metricNames, metrics: spec.metrics as Metric[],
+    data: run.validation, batchSize: state.batchSize,
+  }));
+  if (heads && run.headValidation) {
+    Object.assign(logs, await evaluateHeads({ model, heads, lossFns: engine.lossFunctions, data: run.headValidation, batchSize: state.batchSize }));
+  }
+  logs.lr = pass.lr;
+  for (const [key, value] of Object.entries(logs)) (state.history[key] ??= []).push(value);
+
+  updatePlateau(spec.schedule, state.schedule, logs, epoch);
+  const es = spec.early_stopping;
+  if (es) {
+    const value = run.monitorValue(es.monitor, logs);
+    if (value !== null) {
+      if (updateMonitor(es.monitor, state.earlyStopping, value, epoch, es.min_delta) && es.restore_best_weights) run.bestWeights = weights;
+      if (state.earlyStopping.wait >= es.patience) state.stopReason = 'early_stopping';
+    }
+  }
+  if (spec.checkpoint) {
+    const value = run.monitorValue(spec.checkpoint.monitor, logs);
+    if (value !== null && updateMonitor(spec.checkpoint.monitor, state.bestModel, value, epoch) && spec.checkpoint.best_only) {
+      await saveModelAtomic(model, run.paths.best, { 'checkpoint.json': { epoch: epoch + 1, monitor: spec.checkpoint.monitor, value } });
+    }
+  }
+  // Timed up to the checkpoint that records it; an epoch resumed mid-way adds the part before the interrupt.
+  const seconds = (performance.now() - epochStart) / 1000;
+  const wholeEpoch = seconds + (firstSample > 0 ? state.partialEpochSeconds ?? 0 : 0);
+  run.state = {
+    ...state, epochsDone: epoch + 1, samplesDoneInEpoch: 0, partialSums: {}, epochRngState: pass.nextEpochRngState,
+    epochSeconds: [...(state.epochSeconds ?? []), wholeEpoch], partialEpochSeconds: 0,
+  };
+  run.lastGood = await writeCheckpoint(run.paths.checkpoint, {
+    model, optimizer: run.optimizer, state: run.state, bestWeights: run.bestWeights, weights, spec: run.fingerprint,
+  });
+  run.epochSeconds.push(seconds);
+  run.reporter.epochEnd(epoch, logs, (run.n - firstSample) / Math.max(pass.trainSeconds, 1e-9), seconds, spec.schedule !== null);
+  await run.args.onEpochEnd?.(epoch, logs);
+  return null;
+}
+
+/** The result: the best epoch's weights restored where early stopping asks for them. */
+function finish(run: Run, stopReason: TrainResult['stopReason']): TrainResult {
+  const { spec, state } = run;
+  if (run.bestWeights && spec.early_stopping?.restore_best_weights && stopReason !== 'nan') {
+    restoreModelWeights(run.model, run.bestWeights, 'best weights');
+    run.reporter.info(`restored the weights of the best epoch (${(state.earlyStopping.bestEpoch ?? 0) + 1})`);
+  }
+  const bestEpoch = state.earlyStopping.bestEpoch ?? state.bestModel.bestEpoch ?? undefined;
+  return {
+    model: run.model, history: state.history, epochsRun: state.epochsDone,
+    stoppedEarly: stopReason === 'early_stopping', stopReason, bestEpoch,
+    epochSeconds: run.epochSeconds, samplesPerSecond: run.secondsTraining > 0 ? run.samplesTrained / run.secondsTraining : null,
+    // A checkpoint of an older nnc has no records of the epochs before this call: those of this call are all there is.
+    allEpochSeconds: state.epochSeconds?.length === state.epochsDone ? state.epochSeconds : run.epochSeconds,
+  };
 }
 
 function meanLogs(sums: Record<string, number>, count: number): Record<string, number> {
