@@ -5,7 +5,7 @@
 //   model      := "model" NAME "{" (input | property | layer)* "}"
 //   block      := "block" NAME ("(" args? ")")? "{" (input | layer)* "}"
 //   input      := "input" NAME (":" value ("as" NAME)?)?
-//   layer      := (NAME "=")? NAME ("(" args? ")")? ("(" args? ")")? ("*" NUMBER)?
+//   layer      := (NAME ("," NAME)* "=")? NAME ("(" args? ")")? ("(" args? ")")? ("*" NUMBER)?
 //   dataset    := "dataset" NAME "=" NAME ("(" args? ")")? block?
 //   train      := "train" NAME "on" NAME ("as" NAME)? block
 //   block      := "{" (property ","?)* "}"
@@ -194,12 +194,17 @@ export class NnParser extends CstParser {
   });
 
   // `y = conv2d(64, 3)(x) * 2`: an optional name for the output, the layer and its arguments, the tensors it
-  // takes (else the previous line's), and a repeat count.
+  // takes (else the previous line's), and a repeat count. `out, h, c = lstm(8, return_state: true)` names a
+  // recurrent layer's output and its states.
   private layerStmt = this.RULE('layerStmt', () => {
     this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.Equals,
+      GATE: () => this.LA(2).tokenType === T.Equals || this.LA(2).tokenType === T.Comma,
       DEF: () => {
         this.CONSUME(T.Identifier, { LABEL: 'binding' });
+        this.MANY(() => {
+          this.CONSUME(T.Comma);
+          this.CONSUME3(T.Identifier, { LABEL: 'stateBinding' });
+        });
         this.CONSUME(T.Equals);
       },
     });

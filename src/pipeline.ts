@@ -50,16 +50,20 @@ function append<T>(target: T[], items: readonly T[]): void {
 const byPosition = (a: Diagnostic, b: Diagnostic) =>
   (a.span?.file ?? '').localeCompare(b.span?.file ?? '') || (a.span?.offset ?? 0) - (b.span?.offset ?? 0);
 
-/** One diagnostic per source position: a later phase tripping over a value already reported adds nothing. */
+/**
+ * One diagnostic per source position: a later phase tripping over a value already reported adds nothing. The first
+ * error wins over a warning at the same place: a layer that reaches no output (a warning) and cannot take its input
+ * (an error) must show the error (the differential test on graphs found it hidden).
+ */
 function firstPerPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    if (!d.span) return true;
+  const kept = new Map<string, Diagnostic>();
+  for (const d of diagnostics) {
+    if (!d.span) continue;
     const key = `${d.span.file}:${d.span.offset}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    const first = kept.get(key);
+    if (!first || (first.severity !== 'error' && d.severity === 'error')) kept.set(key, d);
+  }
+  return diagnostics.filter((d) => !d.span || kept.get(`${d.span.file}:${d.span.offset}`) === d);
 }
 
 /** A cycle as the message shows it: a 10,000-file chain is cut to its ends. */

@@ -174,7 +174,9 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions, d
     layers: graph.chain ? layers : unit.model.layers,
     graph: functional,
     // nnc's own tfjs layers (lib/layers.ts) are imported only by models that use them
-    customLayers: (functional ? functional.nodes.map((n) => n.config) : layers).some((l) => l.custom || JSON.stringify(l.args).includes('"$call":"layers.')),
+    // (and models with initial states: lib/layers.ts mends tfjs' RNN.apply for them)
+    customLayers: graph.nodes.some((n) => n.initialState.length)
+      || (functional ? functional.nodes.map((n) => n.config) : layers).some((l) => l.custom || JSON.stringify(l.args).includes('"$call":"layers.')),
     specHash,
     // lib/wasm-kernels.ts only where the model trains with kernels wasm lacks or runs slowly (runtime.ts passes it in)
     wasmKernels: needsWasmKernels(unit.model.layers, info.flops),
@@ -244,9 +246,12 @@ function functionalGraph(graph: ModelGraph, seed: number, shapeOf: Map<number, (
   return {
     inputs: graph.inputs.map((i) => ({ name: i.name, shape: i.shape, variable: variable(i.name) })),
     nodes: graph.nodes.map((n) => ({
-      variable: variable(n.layer.name),
+      // a layer that gives its states too (`return_state`) gives a list: `const [out, h, c] = ...`
+      variable: n.outputs.length > 1 ? `[${n.outputs.map(variable).join(', ')}]` : variable(n.layer.name),
+      several: n.outputs.length > 1,
       config: layerConfig(n.layer, n.index, null, seed, shapeOf.get(n.index)),
       takes: list(n.inputs),
+      initialState: n.initialState.length ? `[${n.initialState.map(variable).join(', ')}]` : null,
     })),
     inputsExpr: list(graph.inputs.map((i) => i.name)),
     outputsExpr: list(graph.outputs),

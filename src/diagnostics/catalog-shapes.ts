@@ -17,6 +17,22 @@ export const shapeMessages = {
   NN3017: { severity: 'error', template: 'axis {axis} of {layer} is out of range for inputs of rank {rank} (with the batch axis)', help: 'use -1 for the last axis' },
   NN3018: { severity: 'error', template: 'expected at least {expected} inputs for {layer}, found {found}', help: 'name the tensors it merges, e.g. `add(x, shortcut)`' },
   NN3019: { severity: 'error', template: 'expected one input for {layer}, found {found}', help: 'merge the tensors first, e.g. `add(a, b)` or `concatenate(a, b)`' },
+  NN3020: { severity: 'error', template: '{layer} takes {expected} initial states ({kinds}), found {found}' },
+  NN3021: {
+    severity: 'error',
+    template: 'initial state {kind} of {layer} must have shape {expected}, found {found} from {from}',
+    help: 'pass the states of a recurrent layer with the same units and `return_state: true`',
+  },
+  NN3022: {
+    severity: 'error',
+    template: '{layer} cannot wrap a layer with `return_state: true`',
+    help: 'remove `return_state`; to pass states on, use the recurrent layer on its own',
+  },
+  NN3023: {
+    severity: 'error',
+    template: 'key and value of {layer} must have the same steps: key {key} from {keyFrom}, value {value} from {valueFrom}',
+    help: 'attend over one sequence: the key is a second view of the value, step for step',
+  },
   NN3001: { severity: 'error', template: 'expected input of rank {expected} for {layer}, found shape {found}' },
   NN3002: {
     severity: 'error',
@@ -266,6 +282,11 @@ export const shapeMessages = {
     severity: 'error',
     template: 'tfjs 4.22 cannot train {layer} in training {training}: its loop over a single step has no gradient',
     help: 'give the input more than one step, or use a layer without a step loop (over one step, `dense` for a recurrent layer, the wrapped layer for time_distributed)',
+  },
+  NN4043: {
+    severity: 'error',
+    template: 'tfjs 4.22 cannot train outputs {first} {firstShape} and {second} {secondShape} of model {model} together: it adds their losses per sample, and these do not broadcast',
+    help: 'give the outputs the same steps, or reduce one to a vector (e.g. `global_avg_pool1d`) before it',
   },
   NN4040: {
     severity: 'error',

@@ -63,6 +63,9 @@ export const schemaMessages = {
     template: 'argument {key} of {owner} cannot override its {what}',
     help: 'did you mean {fix}? the {what} is written {where}',
   },
+  NN2035: { severity: 'error', template: '{layer} gives {expected}, found {found} names' },
+  NN2036: { severity: 'error', template: 'unknown argument {found} in the call of {owner}' },
+  NN2037: { severity: 'error', template: 'missing {what} of {owner}: it comes before {given}', help: 'give it by position or by name, e.g. `({example})`' },
   NN2025: { severity: 'error', template: 'duplicate tensor name {name} in model {model}', help: 'the first tensor named {name} is at {line}:{column}; rename one of them' },
 } as const satisfies Record<string, MessageDef>;
 

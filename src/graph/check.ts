@@ -4,7 +4,7 @@ import { diag, q } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { pointer, type SpanIndex } from '../spec/spans.js';
 import type { ModelSpec } from '../spec/types.js';
-import type { ModelGraph } from './graph.js';
+import { nodeTakes, type ModelGraph } from './graph.js';
 
 export function checkGraph(model: ModelSpec, modelIndex: number, graph: ModelGraph, spans: SpanIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -16,9 +16,10 @@ export function checkGraph(model: ModelSpec, modelIndex: number, graph: ModelGra
     return out;
   }
   const used = new Set<string>(graph.outputs);
-  for (const n of graph.nodes) for (const name of n.inputs) used.add(name);
+  for (const n of graph.nodes) for (const name of nodeTakes(n)) used.add(name);
   for (const n of graph.nodes) {
-    if (!used.has(n.layer.name)) out.push(diag('NN3014', layerSpan(n.index), { layer: q(n.layer.name) }));
+    // a layer whose states are used is used, as the encoder of a seq2seq model whose outputs are dropped
+    if (!n.outputs.some((o) => used.has(o))) out.push(diag('NN3014', layerSpan(n.index), { layer: q(n.layer.name) }));
   }
   graph.inputs.forEach((input, i) => {
     if (used.has(input.name)) return;

@@ -9,7 +9,14 @@ export interface GraphNode {
   layer: Layer;
   /** Names of the tensors it takes: model inputs or earlier nodes' outputs (a node's output is named by its layer). */
   inputs: string[];
+  /** A recurrent layer's initial states (`initial_state: [h, c]`), taken besides its inputs; empty when none. */
+  initialState: string[];
+  /** The tensors it gives: its output (the layer's name), then its states (`return_state: true`). */
+  outputs: string[];
 }
+
+/** Every tensor a node takes: its inputs, then its initial states. */
+export const nodeTakes = (n: GraphNode): string[] => (n.initialState.length ? [...n.inputs, ...n.initialState] : n.inputs);
 
 export interface ModelGraph {
   inputs: ModelInput[];
@@ -50,15 +57,17 @@ export function modelGraph(model: ModelSpec): ModelGraph {
 
 function buildGraph(model: ModelSpec): ModelGraph {
   const inputs = modelInputs(model);
-  const all: GraphNode[] = model.layers.map((layer, index) => ({ index, layer, inputs: layerInputs(model, index) }));
-  const producer = new Map<string, GraphNode>(all.map((n) => [n.layer.name, n]));
+  const all: GraphNode[] = model.layers.map((layer, index) => ({
+    index, layer, inputs: layerInputs(model, index), initialState: layer.initial_state ?? [], outputs: [layer.name, ...(layer.state_outputs ?? [])],
+  }));
+  const producer = new Map<string, GraphNode>(all.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   // Kahn's algorithm; a node is ready when every input is a model input or an emitted node. Nodes that name an
   // unknown tensor were reported by normalization; they count as ready so inference can report them again.
   const waiting = new Map<GraphNode, number>();
   const consumers = new Map<GraphNode, GraphNode[]>();
   for (const n of all) {
     let count = 0;
-    for (const name of n.inputs) {
+    for (const name of nodeTakes(n)) {
       const p = producer.get(name);
       if (!p) continue;
       count++;
@@ -87,7 +96,8 @@ function buildGraph(model: ModelSpec): ModelGraph {
   const cycle = all.filter((n) => !emitted.has(n));
   const outputs = modelOutputs(model);
   nodes.forEach((n, i) => {
-    if (n.index !== i || n.inputs.length !== 1 || n.inputs[0] !== (i === 0 ? inputs[0].name : nodes[i - 1].layer.name)) isChain = false;
+    // a layer with states or initial states needs the functional API: tf.sequential takes one tensor per layer
+    if (n.index !== i || n.inputs.length !== 1 || n.outputs.length !== 1 || n.initialState.length || n.inputs[0] !== (i === 0 ? inputs[0].name : nodes[i - 1].layer.name)) isChain = false;
   });
   const chain = isChain && cycle.length === 0 && inputs.length === 1 && outputs.length === 1 && nodes.length > 0 && outputs[0] === nodes[nodes.length - 1].layer.name;
   return { inputs, nodes, outputs, chain, cycle };
@@ -98,7 +108,7 @@ function buildGraph(model: ModelSpec): ModelGraph {
  * Contracts read the output activation and units from it.
  */
 export function pathToOutput(graph: ModelGraph, output: string): GraphNode[] {
-  const byName = new Map(graph.nodes.map((n) => [n.layer.name, n]));
+  const byName = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const path: GraphNode[] = [];
   const seen = new Set<GraphNode>();
   for (let n = byName.get(output); n && !seen.has(n); n = byName.get(n.inputs[0])) {

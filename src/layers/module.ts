@@ -7,7 +7,13 @@ import type { ArgValues, Args } from './args.js';
 import type { ConfigContext, ConfigValue } from './config-kit.js';
 
 /** The normalized-spec type of a layer declared with arguments `A`. */
-export type LayerOf<T extends string, A extends Args> = { type: T; name: string; trainable?: boolean; inputs?: string[] } & ArgValues<A>;
+export type LayerOf<T extends string, A extends Args> = {
+  type: T; name: string; trainable?: boolean; inputs?: string[];
+  /** A recurrent layer's initial states, by tensor name: `lstm(8)(x, initial_state: [h, c])`. */
+  initial_state?: string[];
+  /** The names of the states a recurrent layer with `return_state: true` gives after its output: `out, h, c = lstm(...)`. */
+  state_outputs?: string[];
+} & ArgValues<A>;
 
 /** What a shape rule returns for one layer (shapes have no batch axis). */
 export interface LayerOutcome {
@@ -18,6 +24,8 @@ export interface LayerOutcome {
   /** Forward FLOPs per sample: a multiply-add counts 2, a bias add, comparison or elementwise step 1. */
   flops: number;
   warnings: Diagnostic[];
+  /** Shapes of the tensors it gives after its output (a recurrent layer's states with `return_state: true`). */
+  states?: number[][];
 }
 
 /** A layer as the shape rules see it: any registered layer type. */
@@ -41,6 +49,8 @@ export interface LayerContext {
   previous: { layer: AnyLayer; out: number[] }[];
   /** Every tensor the layer takes, in order (`inShape` is the first's), with the line that made it. */
   inputs: { name: string; shape: number[]; line: number | null }[];
+  /** The initial states it is given (`initial_state: [h, c]`), with the lines that made them; empty when none. */
+  initialState: { name: string; shape: number[]; line: number | null }[];
 }
 
 /** What shape inference found for one layer, as its `explain` restates it (shapes without the batch axis). */
@@ -63,6 +73,15 @@ export interface LayerModule<T extends string = string, A extends Args = Args> {
   arity?: { min: number; max?: number };
   /** Its positional arguments are the tensors it merges: `add(x, y)`. */
   merge?: boolean;
+  /**
+   * The tensors its call takes, by position or by keyword, as Keras names them: `['query', 'value', 'key']` makes
+   * `multi_head_attention(2, 8)(q, v, key: k)` take [q, v, k]. Without it a call takes its tensors by position only.
+   */
+  callInputs?: string[];
+  /** The keyword of its call that takes a list of initial states, kept apart from its inputs: `initial_state`. */
+  stateInput?: string;
+  /** The states it gives after its output, by kind (`['h', 'c']`), for its arguments as written; default none. */
+  stateOutputs?(args: Record<string, unknown>): string[];
   /** Keras spellings of argument names: `kernel_size` for `kernel`. */
   aliases?: Record<string, keyof A & string>;
   /** Output shape, parameters and FLOPs; throws ShapeFailure when the layer cannot take its input. */

@@ -1,7 +1,10 @@
 // Layers inside layers: `bidirectional(lstm(64))`, `time_distributed(dense(8))`. The wrapped layer is a layer of
 // the spec at `<wrapper>/layer`; its shape rule and tfjs config come from its own module, and its diagnostics
 // point inside the wrapper's call.
+import { diag, q } from '../diagnostics/catalog.js';
+import { pointer } from '../spec/spans.js';
 import { layerModule } from './registry.js';
+import { ShapeFailure } from './shape-kit.js';
 import type { ConfigValue } from './config-kit.js';
 import type { AnyLayer, LayerContext, LayerOutcome } from './module.js';
 
@@ -10,6 +13,11 @@ export function innerShape(inner: AnyLayer, ctx: LayerContext, inShape: number[]
   const module = layerModule(inner.type);
   // The schema admits only registered types, so a miss is nnc's bug, not the spec's.
   if (!module) throw new Error(`no layer module for ${inner.type}`);
+  // a wrapper gives one tensor: the states of the layer it wraps have no name to go to
+  if ((inner as AnyLayer & { return_state?: boolean }).return_state) {
+    const span = ctx.spans.valueAt(pointer('models', ctx.modelIndex, 'layers', ctx.layerIndex, ...(ctx.path ?? []), 'layer', 'return_state'));
+    throw new ShapeFailure([diag('NN3022', span, { layer: q(ctx.wrapperName ?? inner.type) })]);
+  }
   const named = { ...inner, name: inner.name ?? innerName(ctx.wrapperName ?? '', inner) };
   const result = module.shape(named as never, { ...ctx, inShape, path: [...(ctx.path ?? []), 'layer'], previous: [] });
   // a frozen wrapped layer keeps its weights, which tfjs then lists as non-trainable (as src/shapes/layers.ts)

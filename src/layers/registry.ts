@@ -34,7 +34,12 @@ export function layerSchema(m: LayerModule): Schema {
   const args = Object.entries(m.args);
   return {
     // `trainable: false` freezes a layer's weights (they count as non-trainable); absent means trainable
-    properties: { name: nameSchema, trainable: { type: 'boolean' }, inputs: layerInputsSchema, ...Object.fromEntries(args.map(([k, a]) => [k, a.schema])) },
+    properties: {
+      name: nameSchema, trainable: { type: 'boolean' }, inputs: layerInputsSchema,
+      // a recurrent layer's initial states and the names of the states it returns (`return_state: true`)
+      ...(m.stateInput ? { initial_state: layerInputsSchema, state_outputs: layerInputsSchema } : {}),
+      ...Object.fromEntries(args.map(([k, a]) => [k, a.schema])),
+    },
     required: args.filter(([, a]) => a.presence === 'required').map(([k]) => k),
   };
 }

@@ -56,7 +56,11 @@ function inferClean(model: Model, modelIndex: number, result: CheckResult, model
 
 /** The shapes of the tensors a layer takes, by their names: a layer's output or a model input. */
 function inputShapesOf(info: ModelShapeInfo, layer: LayerShape): (number | null)[][] | null {
-  const shapes = layer.inputs.map((name) => info.layers.find((l) => l.name === name)?.outputShape ?? info.inputs.find((i) => i.name === name)?.shape);
+  const stateShape = (name: string) => {
+    const l = info.layers.find((x) => x.stateNames?.includes(name));
+    return l ? l.stateShapes![l.stateNames!.indexOf(name)] : undefined;
+  };
+  const shapes = layer.inputs.map((name) => info.layers.find((l) => l.name === name)?.outputShape ?? info.inputs.find((i) => i.name === name)?.shape ?? stateShape(name));
   return shapes.every((s) => s !== undefined) ? (shapes as (number | null)[][]) : null;
 }
 

@@ -21,7 +21,7 @@ export interface Occurrence {
 }
 
 // The graph syntax (blocks, named tensors) is read structurally, so these work on whichever AST the grammar has.
-interface BodyStmt { kind: string; name?: NameNode; binding?: NameNode | null; type?: NameNode; args?: ArgNode[]; inputs?: ArgNode[] | null; span: Span }
+interface BodyStmt { kind: string; name?: NameNode; binding?: NameNode | null; stateBindings?: NameNode[]; type?: NameNode; args?: ArgNode[]; inputs?: ArgNode[] | null; span: Span }
 interface AnyItem { kind: string; name?: NameNode; body?: BodyStmt[]; span: Span }
 
 /** Bare names among a layer's arguments and inputs: `add(y, x)`, `conv2d(8)(x)`; tensors when one has that name. */
@@ -29,6 +29,11 @@ function tensorNames(stmt: BodyStmt): NameNode[] {
   const out: NameNode[] = [];
   for (const a of [...(stmt.inputs ?? []), ...(stmt.args ?? [])]) {
     if (!a.key && a.value.kind === 'call' && a.value.args === null) out.push(a.value.name);
+  }
+  // tensors a call passes by keyword: `(q, v, key: k)`, `(x, initial_state: [h, c])`
+  for (const a of stmt.inputs ?? []) {
+    if (!a.key) continue;
+    for (const v of a.value.kind === 'list' ? a.value.items : [a.value]) if (v.kind === 'call' && v.args === null) out.push(v.name);
   }
   return out;
 }
@@ -48,6 +53,7 @@ export function occurrences(ast: FileNode): Occurrence[] {
       if (stmt.kind === 'input' && stmt.name) out.push({ kind: 'tensor', name: stmt.name, declaration: true, scope: item.span });
       if (stmt.kind !== 'layer') continue;
       if (stmt.binding) out.push({ kind: 'tensor', name: stmt.binding, declaration: true, scope: item.span });
+      for (const b of stmt.stateBindings ?? []) out.push({ kind: 'tensor', name: b, declaration: true, scope: item.span });
       if (stmt.type) out.push({ kind: 'block', name: stmt.type, declaration: false });
       for (const name of tensorNames(stmt)) out.push({ kind: 'tensor', name, declaration: false, scope: item.span });
     }

@@ -8,6 +8,7 @@ import type { Diagnostic, Span, Via } from '../diagnostics/types.js';
 import { pointer } from '../spec/spans.js';
 import type { ArgNode, BlockNode, InputNode, LayerNode, ModelNode, NameNode, ValueNode } from '../syntax/ast.js';
 import { layerModule, layerTypes } from '../layers/registry.js';
+import type { LayerModule } from '../layers/module.js';
 import { unavailableLayers } from '../layers/unavailable.js';
 import { layerPositional, pairArguments } from './tables.js';
 import { callType, type JsonObject, type ValueConverter } from './values.js';
@@ -15,11 +16,17 @@ import { callType, type JsonObject, type ValueConverter } from './values.js';
 
 interface Ref { text: string; span: Span }
 
+/** The state names a recurrent layer with `return_state: true` gives, for help lines: `h, c` for an lstm. */
+const stateKindsFor = (type: string): string => (layerModule(type)?.stateOutputs?.({ return_state: true }) ?? []).join(', ');
+
 /** More repeats than any published network has layers: a typo, and a spec that would take minutes to expand. */
 const MAX_REPEAT = 10_000;
 
 /** A tensor name not known yet: a forward reference, patched when the model's statements are all read. */
 const FORWARD = '\u0000';
+
+/** `_` in `_, h, c = lstm(...)` names nothing: the tensor it stands for is not used. */
+const DISCARD = '_';
 
 export interface ModelResult {
   json: JsonObject;
@@ -61,7 +68,7 @@ interface Scope { names: Map<string, string>; model: boolean }
 
 class ModelBuilder {
   private readonly ptr: string;
-  private readonly layers: { type: string; args: JsonObject; inputs: string[] }[] = [];
+  private readonly layers: { type: string; args: JsonObject; inputs: string[]; initialState: string[] }[] = [];
   private readonly layerNames: string[] = [];
   private readonly inputs: JsonObject[] = [];
   /** Every tensor name (inputs and layers) with where it is defined. */
@@ -82,11 +89,11 @@ class ModelBuilder {
     values.spans.set(ptr, { value: m.span, key: m.name.span });
     values.spans.set(`${ptr}/name`, { value: m.name.span });
     for (const s of m.body) {
-      const bound = s.kind === 'input' ? s.name.text : s.kind === 'layer' ? s.binding?.text : undefined;
-      if (bound) this.bindings.set(bound, (this.bindings.get(bound) ?? 0) + 1);
+      const bound = s.kind === 'input' ? [s.name.text] : s.kind === 'layer' ? [s.binding, ...s.stateBindings].map((b) => b?.text) : [];
+      for (const b of bound) if (b && b !== DISCARD) this.bindings.set(b, (this.bindings.get(b) ?? 0) + 1);
       // A layer's own name (`name: "head"`) names its output too.
       const named = s.kind === 'layer' ? s.args.find((a) => a.key?.text === 'name')?.value : undefined;
-      if (named?.kind === 'string' && named.value !== bound) this.bindings.set(named.value, (this.bindings.get(named.value) ?? 0) + 1);
+      if (named?.kind === 'string' && named.value !== bound[0]) this.bindings.set(named.value, (this.bindings.get(named.value) ?? 0) + 1);
     }
     const scope: Scope = { names: new Map(), model: true };
     const out: JsonObject = { name: m.name.text };
@@ -126,7 +133,8 @@ class ModelBuilder {
       const byDefault = i === 0 ? (this.inputs[0]?.name as string | undefined) : this.layerNames[i - 1];
       const known = l.inputs.filter((n) => !n.startsWith(FORWARD));
       const explicit = known.length > 0 && (known.length !== 1 || known[0] !== byDefault);
-      return { type: l.type, ...(explicit ? { inputs: known } : {}), ...l.args };
+      const states = l.initialState.filter((n) => !n.startsWith(FORWARD));
+      return { type: l.type, ...(explicit ? { inputs: known } : {}), ...(states.length ? { initial_state: states } : {}), ...l.args };
     });
     if (outputs) {
       const resolved: string[] = [];
@@ -224,9 +232,10 @@ class ModelBuilder {
     const args = stmt.args.map((a) => (params ? { ...a, value: substitute(a.value, params) } : a));
     const tensorArgs = module?.merge ? stmt.args.filter((a) => !a.key) : [];
     const configArgs = module?.merge ? args.filter((a) => a.key) : args;
-    const written = [...tensorArgs, ...(stmt.inputs ?? [])]
-      .map((a) => (a.key ? (this.tensorRef({ kind: 'string', value: '', span: a.span }, owner), null) : this.tensorRef(a.value, owner)))
-      .filter((r): r is Ref => r !== null);
+    const call = this.callTensors(stmt, block ? undefined : module, owner);
+    const written = [...tensorArgs.map((a) => this.tensorRef(a.value, owner)).filter((r): r is Ref => r !== null), ...call.inputs];
+    const initialState: string[] = [];
+    if (call.states.length) this.resolve(call.states, scope, owner, initialState);
     let current: string[] = [];
     if (written.length) this.resolve(written, scope, owner, current);
     else if (prev !== null) current = [prev];
@@ -241,11 +250,59 @@ class ModelBuilder {
       if (r > 0) current = [last!];
       last = block
         ? this.expand(block, stmt, configArgs, current, using)
-        : this.layer(stmt, module!.type, configArgs, current, scope, repeat);
+        : this.layer(stmt, module!.type, configArgs, current, scope, repeat, initialState);
       if (last === null) return prev;
     }
-    if (stmt.binding && last !== null) scope.names.set(stmt.binding.text, last);
+    if (stmt.binding && stmt.binding.text !== DISCARD && last !== null) scope.names.set(stmt.binding.text, last);
     return last;
+  }
+
+  /**
+   * The tensors written in a layer's call, `(x)` or `(q, v, key: k)` or `(x, initial_state: [h, c])`: its inputs in
+   * the order of the module's `callInputs` (by position, then by keyword), and the initial states apart.
+   */
+  private callTensors(stmt: LayerNode, module: LayerModule | undefined, owner: string): { inputs: Ref[]; states: Ref[] } {
+    const slots: (Ref | null)[] = [];
+    const states: Ref[] = [];
+    const names = module?.callInputs ?? [];
+    const keys = [...names, ...(module?.stateInput ? [module.stateInput] : [])];
+    let next = 0;
+    for (const a of stmt.inputs ?? []) {
+      const key = a.key?.text;
+      if (key === undefined) {
+        const ref = this.tensorRef(a.value, owner);
+        if (ref) slots[next] = ref;
+        next++;
+      } else if (key === module?.stateInput) {
+        const items = a.value.kind === 'list' ? a.value.items : [a.value];
+        this.values.spans.set(`${this.ptr}/layers/${this.layers.length}/initial_state`, { value: a.value.span, key: a.key!.span });
+        items.forEach((v, k) => {
+          const ref = this.tensorRef(v, owner);
+          if (!ref) return;
+          this.values.spans.set(`${this.ptr}/layers/${this.layers.length}/initial_state/${k}`, { value: ref.span });
+          states.push(ref);
+        });
+      } else if (names.includes(key)) {
+        const at = names.indexOf(key);
+        if (slots[at] !== undefined) this.diagnostics.push(diag('NN2010', a.key!.span, { name: q(key) }));
+        const ref = this.tensorRef(a.value, owner);
+        if (ref) slots[at] = ref;
+      } else {
+        const suggestions = suggest(key, keys);
+        this.diagnostics.push(diag('NN2036', a.key!.span, { found: q(key), owner }, {
+          suggestions,
+          ...(suggestions.length ? {} : { help: keys.length ? `its call takes ${keys.map(q).join(', ')}` : `it takes its tensors by position: \`${stmt.type.text}(...)(x)\`` }),
+        }));
+      }
+    }
+    const gap = slots.findIndex((r) => r === undefined);
+    const last = slots.length - 1;
+    if (gap >= 0 && gap < last && slots[last]) {
+      const example = names.slice(0, last + 1).map((n, i) => (i === 0 ? n[0] : `${n}: ${n[0]}`)).join(', ');
+      this.diagnostics.push(diag('NN2037', slots[last]!.span, { what: q(names[gap] ?? `input ${gap + 1}`), owner, given: q(names[last] ?? `input ${last + 1}`), example }));
+      return { inputs: [], states };
+    }
+    return { inputs: slots.filter((r): r is Ref => !!r), states };
   }
 
   private repeatCount(stmt: LayerNode): number {
@@ -257,7 +314,7 @@ class ModelBuilder {
   }
 
 
-  private layer(stmt: LayerNode, type: string, argNodes: ArgNode[], inputs: string[], scope: Scope, repeat: number): string {
+  private layer(stmt: LayerNode, type: string, argNodes: ArgNode[], inputs: string[], scope: Scope, repeat: number, initialState: string[]): string {
     const { values } = this;
     const l = this.layers.length;
     const lp = `${this.ptr}/layers/${l}`;
@@ -271,21 +328,56 @@ class ModelBuilder {
       }));
       delete args.inputs;
     }
+    for (const key of ['initial_state', 'state_outputs']) {
+      if (!(key in args)) continue;
+      // tensors, not settings: they go in the call, or before the `=`
+      this.diagnostics.push(diag('NN2002', values.spans.keyAt(`${lp}/${key}`), { found: q(key), owner: `layer ${q(type)}` }, {
+        help: key === 'initial_state' ? `pass the states in the call, e.g. \`${type}(...)(x, initial_state: [h, c])\``
+          : `name the states before the \`=\`, e.g. \`out, h, c = ${type}(..., return_state: true)\``,
+      }));
+      delete args[key];
+    }
     for (const key of Object.keys(args)) if (pairArguments[type].has(key) && typeof args[key] === 'number') args[key] = [args[key], args[key]];
     const n = (this.counts.get(type) ?? 0) + 1;
     this.counts.set(type, n);
     const binding = stmt.binding?.text;
-    const named = typeof args.name === 'string' ? args.name
-      : binding && scope.model && repeat === 1 && this.bindings.get(binding) === 1 && !this.tensors.has(binding) ? binding
-        : `${type}_${n}`;
+    const own = (b: string | undefined) => b !== undefined && b !== DISCARD && scope.model && repeat === 1 && this.bindings.get(b) === 1 && !this.tensors.has(b);
+    const named = typeof args.name === 'string' ? args.name : own(binding) ? binding! : `${type}_${n}`;
     // a layer named by its binding (`y = dense(3)`): its name is written there
     if (stmt.binding && named === binding && typeof args.name !== 'string') values.spans.set(`${lp}/name`, { value: stmt.binding.span });
     if (this.inputs.some((i) => i.name === named)) this.define(named, values.spans.valueAt(`${lp}/name`) ?? stmt.span);
     else this.tensors.set(named, stmt.span);
-    this.layers.push({ type, args: args as JsonObject, inputs });
+    const states = this.stateOutputs(stmt, type, args, named, own, scope);
+    if (states.length) args.state_outputs = states;
+    this.layers.push({ type, args: args as JsonObject, inputs, initialState });
     this.layerNames.push(named);
     if (!scope.names.has(named)) scope.names.set(named, named);
     return named;
+  }
+
+  /**
+   * The names of the states a layer gives after its output (`out, h, c = lstm(8, return_state: true)`): the ones
+   * written, else `<layer>_h`, `<layer>_c`. Written names must match what the layer gives, one for one.
+   */
+  private stateOutputs(stmt: LayerNode, type: string, args: JsonObject, named: string, own: (b: string | undefined) => boolean, scope: Scope): string[] {
+    const kinds = layerModule(type)?.stateOutputs?.(args) ?? [];
+    const written = stmt.stateBindings;
+    if (written.length && written.length !== kinds.length) {
+      const gives = kinds.length ? `${kinds.length + 1} tensors (output, ${kinds.join(', ')})` : 'one tensor';
+      const help = kinds.length ? `name its output and each state: \`out, ${kinds.join(', ')} = ${type}(...)\``
+        : layerModule(type)?.stateOutputs ? `add \`return_state: true\` to get its states: \`out, ${stateKindsFor(type)} = ${type}(..., return_state: true)\``
+          : 'only a recurrent layer with `return_state: true` gives several tensors';
+      this.diagnostics.push(diag('NN2035', written[0].span, { layer: `layer ${q(type)}`, expected: gives, found: written.length + 1 }, { help }));
+    }
+    return kinds.map((kind, k) => {
+      const b = written.length === kinds.length ? written[k].text : undefined;
+      const name = own(b) ? b! : `${named}_${kind}`;
+      if (this.tensors.has(name)) this.define(name, written[k]?.span ?? stmt.span);
+      else this.tensors.set(name, written[k]?.span ?? stmt.span);
+      if (b !== undefined && b !== DISCARD) scope.names.set(b, name);
+      else if (!scope.names.has(name)) scope.names.set(name, name);
+      return name;
+    });
   }
 
   /** A block used as a layer: its statements, with its parameters and inputs bound, once per use. */

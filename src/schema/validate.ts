@@ -98,7 +98,8 @@ function toDiagnostic(e: ErrorObject, spec: JsonObject, spans: SpanIndex): Diagn
       const prop = (e.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys((parentSchemaOf(e, spec).properties as object) ?? {}).filter((k) => k !== 'type' && k !== 'source')
         // a layer's `inputs` come from the syntax, `dense(3)(x)`, not from an argument
-        .filter((k) => k !== 'inputs' || !/\/layers\/\d+$/.test(ptr));
+        // (nor do its initial states and the names of the states it gives: `out, h = gru(...)(x, initial_state: [h0])`)
+        .filter((k) => !['inputs', 'initial_state', 'state_outputs'].includes(k) || !/\/layers\/\d+$/.test(ptr));
       const suggestions = suggest(prop, known);
       return diag('NN2002', spans.keyAt(`${ptr}/${prop}`), { found: q(prop), owner }, {
         suggestions, help: suggestions.length ? undefined : `${owner} takes ${known.map(q).join(', ')}`,

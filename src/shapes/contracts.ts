@@ -161,6 +161,11 @@ export function checkContracts(spec: Spec, spans: SpanIndex, shapes: ModelShapeI
     }
     const stuck = ctx.info?.complete ? untrainable(ctx.model, ctx.info) : null;
     if (stuck?.code === 'NN4040') push(diag('NN4040', spans.keyAt(pointer('trainings', t)), { model: q(training.model) }));
+    if (stuck?.code === 'NN4043') {
+      push(diag('NN4043', spans.valueAt(pointer('models', modelIndex, 'outputs')), {
+        first: q(stuck.first), firstShape: showShape(stuck.firstShape), second: q(stuck.second), secondShape: showShape(stuck.secondShape), model: q(training.model),
+      }));
+    }
     if (stuck?.code === 'NN4041' || stuck?.code === 'NN4042') {
       push(diag(stuck.code, spans.valueAt(pointer('models', modelIndex, 'layers', stuck.layerIndex)), { layer: q(stuck.name), training: q(training.name) }));
     }

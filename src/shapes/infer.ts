@@ -3,7 +3,7 @@
 import { diag, q } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Layer, ModelInput, Spec } from '../spec/types.js';
-import { modelGraph } from '../graph/graph.js';
+import { modelGraph, nodeTakes } from '../graph/graph.js';
 import { checkGraph } from '../graph/check.js';
 import { layerModule } from '../layers/registry.js';
 import { pointer, type SpanIndex } from '../spec/spans.js';
@@ -21,6 +21,10 @@ export interface LayerShapeInfo {
   /** With the null batch axis first, like tfjs `layer.outputShape`. */
   inputShape: (number | null)[];
   outputShape: (number | null)[];
+  /** Shapes of the tensors it gives after its output (a recurrent layer's states), with the batch axis; absent when none. */
+  stateShapes?: (number | null)[][];
+  /** The names of those tensors (`state_outputs`), in the same order. */
+  stateNames?: string[];
   params: number;
   trainableParams: number;
   nonTrainableParams: number;
@@ -117,7 +121,8 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
     if (!complete) break;
     const { layer, index } = node;
     const ins = node.inputs.map((name) => tensors.get(name));
-    if (ins.some((t) => !t)) {
+    const states = node.initialState.map((name) => tensors.get(name));
+    if (ins.some((t) => !t) || states.some((t) => !t)) {
       // an undefined name, reported by normalization
       complete = false;
       break;
@@ -129,6 +134,7 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
       inputName: first.root.name, inputShape: first.root.shape,
       previous: first.path.length === first.pathLength ? first.path : first.path.slice(0, first.pathLength),
       inputs: known.map((t, k) => ({ name: node.inputs[k], shape: t.shape, line: t.line })),
+      initialState: (states as TensorInfo[]).map((t, k) => ({ name: node.initialState[k], shape: t.shape, line: t.line })),
     };
     try {
       checkArity(layer, node.inputs.length, ctx);
@@ -145,16 +151,19 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
       paramsSoFar += params;
       flopsSoFar += result.flops;
       diagnostics.push(...result.warnings);
+      const stateShapes = (result.states ?? []).map((st) => [null, ...st]);
       layers.push({
-        index, name: layer.name, type: layer.type, inputs: [...node.inputs],
-        inputShape: [null, ...first.shape], outputShape: [null, ...result.out],
+        index, name: layer.name, type: layer.type, inputs: nodeTakes(node),
+        inputShape: [null, ...first.shape], outputShape: [null, ...result.out], ...(stateShapes.length ? { stateShapes, stateNames: node.outputs.slice(1) } : {}),
         params: result.trainable + result.nonTrainable,
         trainableParams: result.trainable, nonTrainableParams: result.nonTrainable,
         flops: result.flops, activationBytes: product(result.out) * BYTES_PER_FLOAT,
       });
-      tensors.set(layer.name, {
-        shape: result.out, dtype: result.dtype, root: first.root, ...extendPath(first, { layer, out: result.out }),
-        line: spans.valueAt(pointer('models', modelIndex, 'layers', index))?.line ?? null,
+      const line = spans.valueAt(pointer('models', modelIndex, 'layers', index))?.line ?? null;
+      tensors.set(layer.name, { shape: result.out, dtype: result.dtype, root: first.root, ...extendPath(first, { layer, out: result.out }), line });
+      node.outputs.slice(1).forEach((name, k) => {
+        const shape = result.states?.[k] ?? result.out;
+        tensors.set(name, { shape, dtype: 'float32', root: first.root, ...extendPath(first, { layer, out: shape }), line });
       });
     } catch (e) {
       if (!(e instanceof ShapeFailure)) throw e;

@@ -38,7 +38,12 @@ export function formatSummary(info: ModelShapeInfo): string {
   const header = ['Layer (type)', 'Output Shape', 'Param #', ...(graph ? ['Connected to'] : [])];
   const rows = [
     ...(graph ? info.inputs.map((i) => [`${i.name} (input)`, shapeText(i.shape), '0', '']) : []),
-    ...info.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.outputShape), thousands(l.params), ...(graph ? [l.inputs.join(', ')] : [])]),
+    ...info.layers.map((l) => [
+      `${[l.name, ...(l.stateNames ?? [])].join(', ')} (${l.type})`,
+      // a layer that gives its states too lists every shape, as Keras does: [(None, 8), (None, 8), (None, 8)]
+      l.stateShapes ? `[${[l.outputShape, ...l.stateShapes].map(shapeText).join(', ')}]` : shapeText(l.outputShape),
+      thousands(l.params), ...(graph ? [l.inputs.join(', ')] : []),
+    ]),
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
   // Param # is right-aligned; the other columns left-aligned.

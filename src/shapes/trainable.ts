@@ -5,7 +5,8 @@ import type { ModelSpec } from '../spec/types.js';
 
 export type Untrainable =
   | { code: 'NN4040' }
-  | { code: 'NN4041' | 'NN4042'; layerIndex: number; name: string };
+  | { code: 'NN4041' | 'NN4042'; layerIndex: number; name: string }
+  | { code: 'NN4043'; first: string; second: string; firstShape: (number | null)[]; secondShape: (number | null)[] };
 
 const STEPPED = new Set(['lstm', 'gru', 'simple_rnn', 'bidirectional', 'time_distributed']);
 
@@ -18,11 +19,56 @@ export function untrainable(model: ModelSpec, info: ModelShapeInfo): Untrainable
   const index = model.layers.findIndex((l) => dilated(l as { dilation?: unknown }));
   if (index >= 0) return { code: 'NN4041', layerIndex: index, name: model.layers[index].name };
   // tfjs' step loop (recurrent layers, TimeDistributed) over one step fails the gradient it passes back to its input
-  // ("stack must be a Tensor[]"): a failure only where an earlier layer has weights to train; its own weights train
-  const weightsBefore = (i: number) => info.layers.slice(0, i).some((l) => l.trainableParams > 0);
-  const single = model.layers.findIndex((l, i) => STEPPED.has(l.type) && info.layers[i]?.inputShape[1] === 1 && weightsBefore(i));
+  // ("stack must be a Tensor[]"): a failure only where an earlier layer has weights to train; its own weights train.
+  // info.layers is in topological order, which in a graph may differ from the spec's
+  const position = (i: number) => info.layers.findIndex((x) => x.index === i);
+  const weightsBefore = (p: number) => info.layers.slice(0, p).some((l) => l.trainableParams > 0);
+  const single = model.layers.findIndex((l, i) => {
+    const p = position(i);
+    return STEPPED.has(l.type) && p >= 0 && info.layers[p].inputShape[1] === 1 && weightsBefore(p);
+  });
   if (single >= 0) return { code: 'NN4042', layerIndex: single, name: model.layers[single].name };
   // variableGrads throws when no variable is trainable
   if (info.trainableParams === 0) return { code: 'NN4040' };
+  return lossesApart(info);
+}
+
+/**
+ * tfjs 4.22's training step adds the outputs' losses per sample before it averages them (training.ts,
+ * totalLossFunction), so the per-sample losses, each an output's shape without its last axis, must broadcast: two
+ * sequence outputs of 7 and 6 steps throw "Operands could not be broadcast", and so do a [batch] and a [batch, 5]
+ * loss (a vector output beside a sequence output) unless the batch happens to be 5 (found by differential-dag.test.ts).
+ */
+function lossesApart(info: ModelShapeInfo): Untrainable | null {
+  const shapeOf = (o: string) => {
+    const l = info.layers.find((x) => x.name === o || x.stateNames?.includes(o));
+    if (!l) return null;
+    return l.name === o ? l.outputShape : l.stateShapes![l.stateNames!.indexOf(o)];
+  };
+  const outs = info.outputs.map((o) => ({ o, shape: shapeOf(o) })).filter((x): x is { o: string; shape: (number | null)[] } => x.shape !== null);
+  // the losses keep the batch axis (null: its size is the trainer's batch, so it fits only itself or 1)
+  const lossShape = (shape: (number | null)[]) => shape.slice(0, -1);
+  let sum: (number | null)[] = [];
+  for (let k = 0; k < outs.length; k++) {
+    const next = broadcastShapes(sum, lossShape(outs[k].shape));
+    if (!next) {
+      const first = outs.find((x) => !broadcastShapes(lossShape(x.shape), lossShape(outs[k].shape)))!;
+      return { code: 'NN4043', first: first.o, second: outs[k].o, firstShape: first.shape, secondShape: outs[k].shape };
+    }
+    sum = next;
+  }
   return null;
+}
+
+/** numpy broadcasting, aligned on the last axis; null when the shapes do not broadcast. A null size (the batch) fits only itself and 1. */
+function broadcastShapes(a: (number | null)[], b: (number | null)[]): (number | null)[] | null {
+  const n = Math.max(a.length, b.length);
+  const out: (number | null)[] = [];
+  for (let i = 1; i <= n; i++) {
+    const x = i <= a.length ? a[a.length - i] : 1;
+    const y = i <= b.length ? b[b.length - i] : 1;
+    if (x !== y && x !== 1 && y !== 1) return null;
+    out.unshift(x === 1 ? y : x);
+  }
+  return out;
 }

@@ -20,10 +20,11 @@ export interface ArgNode { kind: 'arg'; key: NameNode | null; value: ValueNode; 
 export interface InputNode { kind: 'input'; name: NameNode; shape: ValueNode | null; dtype: NameNode | null; span: Span }
 /**
  * `y = conv2d(64, 3)(x) * 2`: `binding` names the output, `inputs` the tensors taken (null: the previous line's),
- * `repeat` how many times a block is applied in a row (null: once).
+ * `repeat` how many times a block is applied in a row (null: once). `out, h, c = lstm(...)`: `binding` is `out`,
+ * `stateBindings` name the states a recurrent layer with `return_state` gives (empty for one name).
  */
 export interface LayerNode {
-  kind: 'layer'; binding: NameNode | null; type: NameNode; args: ArgNode[]; inputs: ArgNode[] | null; repeat: NumberNode | null; span: Span;
+  kind: 'layer'; binding: NameNode | null; stateBindings: NameNode[]; type: NameNode; args: ArgNode[]; inputs: ArgNode[] | null; repeat: NumberNode | null; span: Span;
 }
 export type ModelStmt = InputNode | PropertyNode | LayerNode;
 

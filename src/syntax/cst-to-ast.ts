@@ -197,6 +197,7 @@ export class AstBuilder {
     return {
       kind: 'layer',
       binding: binding ? this.name(binding) : null,
+      stateBindings: (c.stateBinding ?? []).map((t) => this.name(t as IToken)),
       type: this.name(this.tok(c, 'Identifier')),
       args: argList ? this.args(argList) : [],
       inputs: inputList ? this.args(inputList) : null,

@@ -125,18 +125,28 @@ describe('a generated model with nnc runtime layers', () => {
     expect(model).toMatch(/model\.add\(tf\.layers\.conv1d\(\{/);
   });
 
-  it('type-checks under --strict', () => {
-    let output = '';
-    try {
-      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', path.join(outDir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
-    } catch (e) {
-      output = String((e as { stdout?: string }).stdout ?? e);
-    }
-    expect(output).toBe('');
-  }, 240_000);
+  it('type-checks under --strict', () => expect(typeErrors(outDir)).toBe(''), 240_000);
 
   it('saves, and reloads in a fresh process predicting the same numbers', () => {
-    const dir = path.join(outDir, 'odd');
+    const { before, after } = saveAndReload(path.join(outDir, 'odd'), path.join(root, 'saved'));
+    expect(before).toHaveLength(2);
+    expect(before[0] + before[1]).toBeCloseTo(1, 5);
+    expect(after).toEqual(before);
+  }, 120_000);
+});
+
+function typeErrors(dir: string): string {
+  try {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+    return '';
+  } catch (e) {
+    return String((e as { stdout?: string }).stdout ?? e);
+  }
+}
+
+/** Builds the generated model, predicts on a ramp [1, 6, 2] and saves it; then in a fresh process loads and predicts. */
+function saveAndReload(dir: string, saved: string): { before: number[]; after: number[] } {
+  {
     const input = JSON.stringify(Array.from({ length: 6 }, (_, t) => [t / 6, 1 - t / 3]));
     const save = `import * as tf from '@tensorflow/tfjs';
 import { buildModel } from './model.ts';
@@ -144,19 +154,66 @@ import { saveModelAtomic } from './lib/model-io.ts';
 await tf.setBackend('cpu');
 const m = buildModel(3);
 const y = m.predict(tf.tensor3d([${input}])) as tf.Tensor;
-await saveModelAtomic(m, ${JSON.stringify(path.join(root, 'saved'))});
+await saveModelAtomic(m, ${JSON.stringify(saved)});
 console.log(JSON.stringify(Array.from(y.dataSync())));`;
     const load = `import * as tf from '@tensorflow/tfjs';
 import { loadModelFromDir } from './lib/model-io.ts';
 await tf.setBackend('cpu');
-const m = await loadModelFromDir(${JSON.stringify(path.join(root, 'saved'))});
+const m = await loadModelFromDir(${JSON.stringify(saved)});
 const y = m.predict(tf.tensor3d([${input}])) as tf.Tensor;
 console.log(JSON.stringify(Array.from(y.dataSync())));`;
     writeFileSync(path.join(dir, 'save.mts'), save);
     writeFileSync(path.join(dir, 'load.mts'), load);
     const node = (script: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', path.join(dir, script)], { encoding: 'utf8', stdio: 'pipe' }).trim().split('\n').pop()!) as number[];
-    const before = node('save.mts');
-    const after = node('load.mts');
+    return { before: node('save.mts'), after: node('load.mts') };
+  }
+}
+
+function writeCompiled(spec: string, file: string, out: string): void {
+  rmSync(path.dirname(file), { recursive: true, force: true });
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, spec);
+  for (const [rel, content] of compileSpec(path.relative(process.cwd(), file), out)) {
+    mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
+    writeFileSync(path.join(out, rel), content);
+  }
+}
+
+// Cross-attention with query, value and key from three branches, and an LSTM started from another one's states:
+// the functional model passes several tensors to nnc's attention layer and `initialState` to tfjs' LSTM.
+const crossRoot = path.resolve('tmp/custom-layers-graph');
+const crossSpec = `model Cross {
+  input x: [6, 2]
+  q = conv1d(4, 3, activation: tanh)(x)
+  v = max_pool1d(2)(x)
+  k = dense(3)(v)
+  a = multi_head_attention(2, 4, value_dim: 3)(q, v, key: k)
+  seq, h, c = lstm(5, return_sequences: true, return_state: true)(a)
+  last = lstm(5)(seq, initial_state: [h, c])
+  dense(2, activation: softmax)(last)
+}
+dataset d = csv("data.csv") { label: "y", features: [${Array.from({ length: 12 }, (_, i) => `"f${i}"`).join(', ')}] }
+train Cross on d { loss: sparse_categorical_crossentropy, optimizer: adam, epochs: 1 }
+`;
+
+describe('a generated graph with cross-attention and recurrent states', () => {
+  const out = path.join(crossRoot, 'out');
+  beforeAll(() => {
+    writeCompiled(crossSpec, path.join(crossRoot, 'cross.nn'), out);
+    writeFileSync(path.join(out, 'tsconfig.json'), readFileSync('generated/tsconfig.json', 'utf8'));
+  });
+
+  it('type-checks under --strict', () => expect(typeErrors(out)).toBe(''), 240_000);
+
+  it('passes query, value and key as a list, and the states as initialState', () => {
+    const model = readFileSync(path.join(out, 'cross/model.ts'), 'utf8');
+    expect(model).toMatch(/const a = layers\.multiHeadAttention\(\{[^}]*\}\)\.apply\(\[q, v, k\]\) as tf\.SymbolicTensor;/);
+    expect(model).toMatch(/const \[seq, h, c\] = tf\.layers\.lstm\(\{[^}]*returnState: true,[^}]*\}\)\.apply\(a\) as tf\.SymbolicTensor\[\];/);
+    expect(model).toMatch(/\.apply\(seq, \{ initialState: \[h, c\] \}\) as tf\.SymbolicTensor;/);
+  });
+
+  it('saves, and reloads in a fresh process predicting the same numbers', () => {
+    const { before, after } = saveAndReload(path.join(out, 'cross'), path.join(crossRoot, 'saved'));
     expect(before).toHaveLength(2);
     expect(before[0] + before[1]).toBeCloseTo(1, 5);
     expect(after).toEqual(before);

@@ -1,9 +1,9 @@
 // Graph models against tfjs: nnc's per-layer output shapes and parameter counts equal those of the functional
 // model tfjs builds from the same layer configs (tf.input, layer.apply, tf.model), and a forward pass runs.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { check, type CheckResult } from '../../src/pipeline.js';
+import type { CheckResult } from '../../src/pipeline.js';
+import { checked } from './tfjs-functional.js';
 import { instantiateLayer, layerConfig } from '../../src/codegen/layer-config.js';
 import { modelGraph } from '../../src/graph/graph.js';
 
@@ -11,13 +11,6 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const host = { readFile: (f: string) => readFileSync(f, 'utf8') };
-
-function checked(file: string, text = readFileSync(file, 'utf8')): CheckResult {
-  const r = check(file, text, host);
-  expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-  return r;
-}
 
 /** The functional tfjs model for a checked spec's first model, built as generated model.ts builds it. */
 function buildFunctional(r: CheckResult) {

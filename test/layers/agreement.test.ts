@@ -8,19 +8,19 @@ import * as nncLayers from '../../src/codegen/runtime/layers.js';
 import { instantiateLayer, layerConfig } from '../../src/codegen/layer-config.js';
 import { check } from '../../src/pipeline.js';
 import { layerTypes } from '../../src/layers/registry.js';
+import { buildFunctional, countOf, outputShapes } from '../graph/tfjs-functional.js';
 
-interface Case { layer: string; input?: number[]; inputs?: [string, number[]][]; dtype?: 'float32' | 'int32' }
+interface Case { layer: string; input?: number[]; inputs?: [string, number[]][]; dtype?: 'float32' | 'int32'; states?: number[][] }
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 const fixtureDir = 'test/fixtures/layers';
-const countOf = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
 
 /** nnc's view of a one-layer model, and the same model as tfjs builds it from nnc's config. */
 export function agree(c: Case): void {
-  if (c.inputs) return agreeMerge(c, c.inputs);
+  if (c.inputs || c.states) return agreeGraph(c, c.inputs ?? [['x', c.input!]]);
   const input = c.input!;
   const text = `model M {\n  input x: [${input.join(', ')}]${c.dtype ? ` as ${c.dtype}` : ''}\n  ${c.layer}\n}\n`;
   const r = check('agree.nn', text, { readFile: () => { throw new Error('no imports'); } });
@@ -43,26 +43,27 @@ export function agree(c: Case): void {
   }
 }
 
-/** A merge layer's case: several named inputs, built as a functional tfjs model (tf.input, apply, tf.model). */
-function agreeMerge(c: Case, inputs: [string, number[]][]): void {
+/**
+ * A case with several named inputs (a merge, attention's query and value) or several outputs (a recurrent layer's
+ * states), built as a functional tfjs model (tf.input, apply, tf.model) as generated model.ts builds it.
+ */
+function agreeGraph(c: Case, inputs: [string, number[]][]): void {
   const text = `model M {\n${inputs.map(([n, s]) => `  input ${n}: [${s.join(', ')}]`).join('\n')}\n  ${c.layer}\n}\n`;
   const r = check('agree.nn', text, { readFile: () => { throw new Error('no imports'); } });
   expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), c.layer).toEqual([]);
-  const model = r.spec!.models[0];
   const info = r.shapes[0].layers[0];
-  const layer = instantiateLayer(layerConfig(model.layers[0], 0, null, 11, info.outputShape), tf, nncLayers);
-  const xs = inputs.map(([n, s]) => tf.input({ name: n, shape: s }));
-  const byName = new Map(inputs.map(([n], i) => [n, xs[i]]));
-  const out = layer.apply(model.layers[0].inputs!.map((n) => byName.get(n)!)) as tf.SymbolicTensor;
-  const m = tf.model({ inputs: xs, outputs: out });
+  const f = buildFunctional(r.spec!.models[0], r.shapes[0]);
   try {
-    expect(layer.outputShape, `${c.layer}: output shape`).toEqual(info.outputShape);
+    const layer = f.layers.get(info.name)!;
+    expect(outputShapes(layer), `${c.layer}: output shapes`).toEqual([info.outputShape, ...(info.stateShapes ?? [])]);
+    expect({ trainable: countOf(layer.trainableWeights), nonTrainable: countOf(layer.nonTrainableWeights) }, c.layer)
+      .toEqual({ trainable: info.trainableParams, nonTrainable: info.nonTrainableParams });
     const values = inputs.map(([, s]) => tf.zeros([2, ...s]));
-    const y = m.predict(values) as tf.Tensor;
-    expect(y.shape, `${c.layer}: forward pass`).toEqual([2, ...(info.outputShape.slice(1) as number[])]);
-    tf.dispose([...values, y]);
+    const ys = [f.model.predict(values.length === 1 ? values[0] : values)].flat() as tf.Tensor[];
+    expect(ys[0].shape, `${c.layer}: forward pass`).toEqual([2, ...(info.outputShape.slice(1) as number[])]);
+    tf.dispose([...values, ...ys]);
   } finally {
-    m.dispose();
+    f.model.dispose();
   }
 }
 

@@ -9,7 +9,7 @@ import { specSchema } from '../../src/schema/schema.js';
 import { schemaFiles } from '../../src/schema/build.js';
 import { LAYER_LIST_FILE, layerListSource, layerModuleFiles } from '../../src/tools/generate.js';
 
-interface Case { layer: string; input?: number[]; inputs?: [string, number[]][]; dtype?: string; out: number[]; trainable: number; nonTrainable: number; flops: number; why: string }
+interface Case { layer: string; input?: number[]; inputs?: [string, number[]][]; dtype?: string; out: number[]; states?: number[][]; trainable: number; nonTrainable: number; flops: number; why: string }
 
 const fixtureDir = 'test/fixtures/layers';
 const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
@@ -54,6 +54,7 @@ describe('layer registry', () => {
         const info = inferOne(c);
         expect(info.type).toBe(type);
         expect(info.outputShape).toEqual([null, ...c.out]);
+        expect(info.stateShapes).toEqual(c.states?.map((st) => [null, ...st]));
         expect({ trainable: info.trainableParams, nonTrainable: info.nonTrainableParams, flops: info.flops })
           .toEqual({ trainable: c.trainable, nonTrainable: c.nonTrainable, flops: c.flops });
       });

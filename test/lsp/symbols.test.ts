@@ -45,4 +45,15 @@ describe('symbols', () => {
     expect(where(referencesOf(resolve(x, asts)!, asts))).toEqual(['/g.nn:2:9', '/g.nn:5:16']);
     expect(resolve(occurrenceAt(asts.get('/g.nn')!, text.indexOf('relu') + 1)!, asts)).toBeNull();
   });
+
+  it.skipIf(!graph)('resolves recurrent states named before the `=` and passed by keyword in a call', () => {
+    const text = 'model S {\n  input a: [5, 3]\n  input b: [4, 3]\n  _, h, c = lstm(8, return_state: true)(a)\n'
+      + '  y = lstm(8)(b, initial_state: [h, c])\n  multi_head_attention(2, 4)(b, a, key: a)\n}\n';
+    const asts = load({ '/s.nn': text });
+    const c = occurrenceAt(asts.get('/s.nn')!, text.indexOf('h, c]') + 3)!;
+    expect(where([resolve(c, asts)!])).toEqual(['/s.nn:4:9']);
+    expect(where(referencesOf(resolve(c, asts)!, asts))).toEqual(['/s.nn:4:9', '/s.nn:5:37']);
+    const key = occurrenceAt(asts.get('/s.nn')!, text.indexOf('key: a') + 5)!;
+    expect(where(referencesOf(resolve(key, asts)!, asts))).toEqual(['/s.nn:2:9', '/s.nn:4:41', '/s.nn:6:33', '/s.nn:6:41']);
+  });
 });

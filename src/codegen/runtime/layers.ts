@@ -223,6 +223,23 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 }
 
+/**
+ * tfjs 4.22's RNN.apply writes `initialState` into the keyword arguments it is given. In a training step the
+ * executor passes one object to every layer, so the states of the first recurrent layer with `initial_state` reach
+ * every recurrent layer run after it: a later LSTM starts from them without a word, or tfjs throws "When inputs is an
+ * array, neither initialState or constants should be provided" (found by test/graph/states-attention.test.ts).
+ * Each call gets its own copy, as Keras' call does.
+ */
+type RnnApply = (this: tf.RNN, inputs: unknown, kwargs?: Record<string, unknown>) => unknown;
+const rnnProto = tf.RNN.prototype as unknown as { apply: RnnApply; nncOwnKwargs?: boolean };
+if (!rnnProto.nncOwnKwargs) {
+  const apply = rnnProto.apply;
+  rnnProto.apply = function (this: tf.RNN, inputs, kwargs) {
+    return apply.call(this, inputs, kwargs == null ? kwargs : { ...kwargs });
+  };
+  rnnProto.nncOwnKwargs = true;
+}
+
 for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax, LayerNorm, MultiHeadAttention]) tf.serialization.registerClass(cls);
 
 /** Factories in the style of tf.layers.*, as generated model.ts calls them: `layers.zeroPadding1d({ ... })`. */

@@ -15,20 +15,25 @@ function mismatch(layer: AnyLayer, ctx: LayerContext, a: number, b: number, op: 
   }, { notes, help })]);
 }
 
-/** tfjs' Merge.computeElementwiseOpOutputShape on equal ranks: per axis equal sizes, or one of them 1. */
+/**
+ * tfjs' Merge.computeElementwiseOpOutputShape: shapes lined up from their last axes (a tensor of lower rank gets
+ * size-1 axes after the batch axis, as Merge.call expands it), per axis equal sizes or one of them 1.
+ */
 function broadcast(layer: AnyLayer, ctx: LayerContext, op: string): number[] {
   let out = ctx.inputs[0].shape;
   for (let k = 1; k < ctx.inputs.length; k++) {
     const s = ctx.inputs[k].shape;
-    if (s.length !== out.length) {
-      throw mismatch(layer, ctx, 0, k, op, [`ranks differ: ${out.length} and ${s.length}`], 'give both branches the same rank, e.g. with a `reshape`');
-    }
-    const next: number[] = [];
-    for (let i = 0; i < s.length; i++) {
-      if (out[i] === s[i] || s[i] === 1) next.push(out[i]);
-      else if (out[i] === 1) next.push(s[i]);
+    const [long, short] = out.length >= s.length ? [out, s] : [s, out];
+    const lead = long.length - short.length;
+    const next: number[] = long.slice(0, lead);
+    for (let i = 0; i < short.length; i++) {
+      const [a, b] = [long[lead + i], short[i]];
+      if (a === b || b === 1) next.push(a);
+      else if (a === 1) next.push(b);
       else {
-        throw mismatch(layer, ctx, 0, k, op, [`axis ${i + 1}: ${out[i]} and ${s[i]} are neither equal nor 1`],
+        const notes = [`axis ${lead + i + 1}: ${a} and ${b} are neither equal nor 1`];
+        if (lead) notes.push(`ranks differ (${out.length} and ${s.length}): tfjs lines the shapes up from their last axes`);
+        throw mismatch(layer, ctx, 0, k, op, notes,
           'make the branches agree, e.g. a 1x1 `conv2d` or `dense` to the same size, or the same strides on both');
       }
     }

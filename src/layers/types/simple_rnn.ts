@@ -11,6 +11,8 @@ export default defineLayer({
   type: base.type,
   args,
   positional: ['units'],
+  stateInput: base.stateInput,
+  stateOutputs: base.stateOutputs,
   shape: (layer, ctx) => base.shape(layer as Parameters<typeof base.shape>[0], ctx),
   explain: (layer, f) => base.explain!(layer as Parameters<typeof base.shape>[0], f),
   config: (layer, ctx) => base.config(layer as Parameters<typeof base.config>[0], ctx),
