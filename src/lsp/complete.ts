@@ -44,7 +44,9 @@ function valuesOf(schema: Schema | undefined): string[] {
   if (s.type === 'boolean' || (Array.isArray(s.type) && s.type.includes('boolean'))) return ['true', 'false'];
   const tag = props(s).type as Schema | undefined;
   if (Array.isArray(tag?.enum)) return tag.enum.map(String);
-  if (s.type === 'array' && s.items) return valuesOf(s.items as Schema);
+  if ((s.type === 'array' || (Array.isArray(s.type) && s.type.includes('array'))) && s.items) return valuesOf(s.items as Schema);
+  // A property written plainly or as a table per output (loss, metrics): the plain form's values.
+  if (s.if && s.else) return valuesOf(s.else as Schema);
   return [];
 }
 
@@ -285,6 +287,7 @@ export function propertyHover(owner: { layer: string } | { train: true }, key: s
     .filter(([k]) => typeof schema[k] === 'number').map(([k, op]) => `${op} ${schema[k]}`);
   const lines = [`**${key}**${'layer' in owner ? ` (argument of \`${owner.layer}\`)` : ' (training)'}`, ''];
   if (values.length) lines.push(`- one of ${values.map((v) => `\`${v}\``).join(', ')}`);
+  if (schema.if && schema.else) lines.push('- or a table with one entry per output: `{ <output>: ... }`');
   else if (type) lines.push(`- ${type}${limits.length ? ` ${limits.join(', ')}` : ''}`);
   const def = defaultText(s);
   lines.push(def !== null ? `- default \`${def}\`` : '- required');
