@@ -17,6 +17,7 @@ export const shapeMessages = {
   NN3017: { severity: 'error', template: 'axis {axis} of {layer} is out of range for inputs of rank {rank} (with the batch axis)', help: 'use -1 for the last axis' },
   NN3018: { severity: 'error', template: 'expected at least {expected} inputs for {layer}, found {found}', help: 'name the tensors it merges, e.g. `add(x, shortcut)`' },
   NN3019: { severity: 'error', template: 'expected one input for {layer}, found {found}', help: 'merge the tensors first, e.g. `add(a, b)` or `concatenate(a, b)`' },
+  NN3024: { severity: 'error', template: 'expected {expected} inputs for {layer}, found {found}' },
   NN3020: { severity: 'error', template: '{layer} takes {expected} initial states ({kinds}), found {found}' },
   NN3021: {
     severity: 'error',

@@ -193,12 +193,21 @@ export function inferModel(spec: Spec, modelIndex: number, spans: SpanIndex): { 
   return { info, diagnostics };
 }
 
-/** Merge layers take two or more tensors, every other layer exactly one. */
+/** Merge layers take two or more tensors (`subtract` exactly two), attention one to three, every other layer exactly one. */
 function checkArity(layer: Layer, count: number, ctx: LayerContext): void {
   const arity = layerModule(layer.type)?.arity ?? { min: 1, max: 1 };
   const span = spans(ctx);
+  if (arity.min === arity.max && arity.min > 1 && count !== arity.min) {
+    // `subtract(a, b)`: exactly two, neither one nor three
+    throw new ShapeFailure([diag('NN3024', span, { expected: `exactly ${arity.min}`, layer: q(layer.name), found: count }, {
+      help: `name the ${arity.min} tensors it takes, e.g. \`${layer.type}(${['a', 'b', 'c', 'd'].slice(0, arity.min).join(', ')})\``,
+    })]);
+  }
   if (count < arity.min) throw new ShapeFailure([diag('NN3018', span, { expected: arity.min, layer: q(layer.name), found: count })]);
-  if (arity.max !== undefined && count > arity.max) throw new ShapeFailure([diag('NN3019', span, { layer: q(layer.name), found: count })]);
+  if (arity.max !== undefined && count > arity.max) {
+    if (arity.max > 1) throw new ShapeFailure([diag('NN3024', span, { expected: `at most ${arity.max}`, layer: q(layer.name), found: count })]);
+    throw new ShapeFailure([diag('NN3019', span, { layer: q(layer.name), found: count })]);
+  }
 }
 
 const spans = (ctx: LayerContext) => ctx.spans.valueAt(pointer('models', ctx.modelIndex, 'layers', ctx.layerIndex));

@@ -78,6 +78,17 @@ describe('nnc runtime layers compute what Keras computes', () => {
     }
   });
 
+  it('subtract is a - b, a lower-rank or size-1 b broadcast as tfjs add broadcasts it, and takes exactly 2 tensors', () => {
+    const a = tf.tensor3d([[[5, 7], [1, 2]]]);
+    expect((layers.subtract({}).apply([a, tf.tensor3d([[[1, 2], [3, 5]]])]) as tf.Tensor).arraySync()).toEqual([[[4, 5], [-2, -3]]]);
+    expect((layers.subtract({}).apply([a, tf.tensor2d([[1, 10]])]) as tf.Tensor).arraySync()).toEqual([[[4, -3], [0, -8]]]);
+    expect((layers.subtract({}).apply([tf.tensor2d([[1, 10]]), a]) as tf.Tensor).arraySync()).toEqual([[[-4, 3], [0, 8]]]);
+    const [x, y] = [tf.input({ shape: [2, 3] }), tf.input({ shape: [1, 3] })];
+    expect((layers.subtract({}).apply([x, y]) as tf.SymbolicTensor).shape).toEqual([null, 2, 3]);
+    expect(() => layers.subtract({}).apply([x, y, x])).toThrow(/exactly 2 inputs/);
+    expect(() => layers.subtract({}).apply([x, tf.input({ shape: [4, 3] })])).toThrow(/cannot be broadcast/);
+  });
+
   it('softmax over the steps sums to 1 along that axis, not the last', () => {
     const x = tf.tensor3d([[[1, 5], [2, 1], [3, 0]]]);
     const y = run(layers.axisSoftmax({ axis: 1 }), x) as number[][][];
@@ -144,15 +155,24 @@ function typeErrors(dir: string): string {
   }
 }
 
-/** Builds the generated model, predicts on a ramp [1, 6, 2] and saves it; then in a fresh process loads and predicts. */
-function saveAndReload(dir: string, saved: string): { before: number[]; after: number[] } {
+/**
+ * Builds the generated model, predicts on a ramp [1, 6, 2] and saves it; then in a fresh process loads and predicts.
+ * With `train`, one adam step on the ramp (label 1) comes first; `untrained` is what the model predicted before it.
+ */
+function saveAndReload(dir: string, saved: string, train = false): { before: number[]; after: number[]; untrained?: number[]; loss?: number } {
   {
     const input = JSON.stringify(Array.from({ length: 6 }, (_, t) => [t / 6, 1 - t / 3]));
+    const step = `const x0 = tf.tensor3d([${input}]);
+const y0 = Array.from((m.predict(x0) as tf.Tensor).dataSync());
+m.compile({ optimizer: tf.train.adam(0.05), loss: 'sparseCategoricalCrossentropy' });
+const loss = await m.trainOnBatch(x0, tf.tensor1d([1]));
+console.log(JSON.stringify({ untrained: y0, loss }));`;
     const save = `import * as tf from '@tensorflow/tfjs';
 import { buildModel } from './model.ts';
 import { saveModelAtomic } from './lib/model-io.ts';
 await tf.setBackend('cpu');
 const m = buildModel(3);
+${train ? step : ''}
 const y = m.predict(tf.tensor3d([${input}])) as tf.Tensor;
 await saveModelAtomic(m, ${JSON.stringify(saved)});
 console.log(JSON.stringify(Array.from(y.dataSync())));`;
@@ -164,8 +184,11 @@ const y = m.predict(tf.tensor3d([${input}])) as tf.Tensor;
 console.log(JSON.stringify(Array.from(y.dataSync())));`;
     writeFileSync(path.join(dir, 'save.mts'), save);
     writeFileSync(path.join(dir, 'load.mts'), load);
-    const node = (script: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', path.join(dir, script)], { encoding: 'utf8', stdio: 'pipe' }).trim().split('\n').pop()!) as number[];
-    return { before: node('save.mts'), after: node('load.mts') };
+    const lines = (script: string) => execFileSync(process.execPath, ['--import', 'tsx', path.join(dir, script)], { encoding: 'utf8', stdio: 'pipe' }).trim().split('\n');
+    const saving = lines('save.mts');
+    const last = (out: string[]) => JSON.parse(out[out.length - 1]) as number[];
+    const trained = train ? (JSON.parse(saving[saving.length - 2]) as { untrained: number[]; loss: number }) : {};
+    return { before: last(saving), after: last(lines('load.mts')), ...trained };
   }
 }
 
@@ -216,6 +239,39 @@ describe('a generated graph with cross-attention and recurrent states', () => {
     const { before, after } = saveAndReload(path.join(out, 'cross'), path.join(crossRoot, 'saved'));
     expect(before).toHaveLength(2);
     expect(before[0] + before[1]).toBeCloseTo(1, 5);
+    expect(after).toEqual(before);
+  }, 120_000);
+});
+
+// subtract(a, b), nnc's own merge layer, in a generated graph: a step of training, then save and reload.
+const subRoot = path.resolve('tmp/custom-layers-subtract');
+const subSpec = `model Diff {
+  input x: [6, 2]
+  a = dense(3, activation: tanh)(x)
+  b = dense(1)(x)
+  d = subtract(a, b)
+  flatten
+  dense(2, activation: softmax)
+}
+dataset d = csv("data.csv") { label: "y", features: [${Array.from({ length: 12 }, (_, i) => `"f${i}"`).join(', ')}] }
+train Diff on d { loss: sparse_categorical_crossentropy, optimizer: adam, epochs: 1 }
+`;
+
+describe('a generated graph with subtract', () => {
+  const out = path.join(subRoot, 'out');
+  beforeAll(() => writeCompiled(subSpec, path.join(subRoot, 'diff.nn'), out));
+
+  it('applies nnc\'s Subtract to the two tensors in order', () => {
+    const model = readFileSync(path.join(out, 'diff/model.ts'), 'utf8');
+    expect(model).toMatch(/const d = layers\.subtract\(\{\n(    .*\n)*  \}\)\.apply\(\[a, b\]\) as tf\.SymbolicTensor;/);
+  });
+
+  it('trains a step, saves, and reloads in a fresh process predicting the same numbers', () => {
+    const { before, after, untrained, loss } = saveAndReload(path.join(out, 'diff'), path.join(subRoot, 'saved'), true);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(before).toHaveLength(2);
+    // the step moved the prediction towards label 1
+    expect(before[1]).toBeGreaterThan(untrained![1]);
     expect(after).toEqual(before);
   }, 120_000);
 });

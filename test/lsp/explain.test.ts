@@ -16,7 +16,7 @@ const EXPLAINED = [
   'conv2d_transpose', 'up_sampling1d', 'up_sampling2d', 'zero_padding1d', 'zero_padding2d', 'cropping1d', 'cropping2d',
   'separable_conv2d', 'depthwise_conv2d', 'max_pool1d', 'avg_pool1d', 'max_pool2d', 'avg_pool2d',
   'global_max_pool1d', 'global_avg_pool1d', 'global_max_pool2d', 'global_avg_pool2d', 'repeat_vector', 'permute',
-  'prelu', 'bidirectional', 'time_distributed', 'multi_head_attention', 'add', 'multiply', 'average', 'maximum', 'minimum', 'concatenate',
+  'prelu', 'bidirectional', 'time_distributed', 'multi_head_attention', 'add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate',
 ];
 
 /** The one-layer model of a fixture case, checked, and its layer's index entry. */

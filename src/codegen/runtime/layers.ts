@@ -224,6 +224,49 @@ export class MultiHeadAttention extends tf.layers.Layer {
 }
 
 /**
+ * Keras' Subtract (tfjs 4.22 has none): `a - b` of exactly two tensors, broadcast as tfjs' own merges (Add) do: a
+ * tensor of lower rank gets size-1 axes after the batch axis, then per axis equal sizes or one of them 1.
+ */
+export class Subtract extends tf.layers.Layer {
+  static className = 'Subtract';
+  private static pair(inputShape: Shape | Shape[]): [Shape, Shape] {
+    if (!Array.isArray(inputShape[0]) || inputShape.length !== 2) {
+      throw new Error(`A Subtract layer should be called on exactly 2 inputs, got ${Array.isArray(inputShape[0]) ? inputShape.length : 1}`);
+    }
+    return inputShape as [Shape, Shape];
+  }
+  build(inputShape: Shape | Shape[]): void {
+    this.computeOutputShape(inputShape);
+    this.built = true;
+  }
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const [a, b] = Subtract.pair(inputShape);
+    const batch = a[0] ?? b[0] ?? null;
+    const [x, y] = [a.slice(1), b.slice(1)];
+    const [long, short] = x.length >= y.length ? [x, y] : [y, x];
+    const lead = long.length - short.length;
+    const out: Shape = long.slice(0, lead);
+    short.forEach((j, k) => {
+      const i = long[lead + k];
+      if (i === null || j === null) out.push(null);
+      else if (i === j || j === 1) out.push(i);
+      else if (i === 1) out.push(j);
+      else throw new Error(`Subtract: inputs with shapes ${JSON.stringify(a)} and ${JSON.stringify(b)} cannot be broadcast`);
+    });
+    return [batch, ...out];
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    if (!Array.isArray(inputs) || inputs.length !== 2) throw new Error('A Subtract layer should be called on exactly 2 inputs');
+    return tf.tidy(() => {
+      let [a, b] = inputs;
+      while (a.rank < b.rank) a = tf.expandDims(a, 1);
+      while (b.rank < a.rank) b = tf.expandDims(b, 1);
+      return tf.sub(a, b);
+    });
+  }
+}
+
+/**
  * tfjs 4.22's RNN.apply writes `initialState` into the keyword arguments it is given. In a training step the
  * executor passes one object to every layer, so the states of the first recurrent layer with `initial_state` reach
  * every recurrent layer run after it: a later LSTM starts from them without a word, or tfjs throws "When inputs is an
@@ -240,7 +283,7 @@ if (!rnnProto.nncOwnKwargs) {
   rnnProto.nncOwnKwargs = true;
 }
 
-for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax, LayerNorm, MultiHeadAttention]) tf.serialization.registerClass(cls);
+for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax, LayerNorm, MultiHeadAttention, Subtract]) tf.serialization.registerClass(cls);
 
 /** Factories in the style of tf.layers.*, as generated model.ts calls them: `layers.zeroPadding1d({ ... })`. */
 export const zeroPadding1d = (args: ConstructorParameters<typeof ZeroPadding1D>[0]) => new ZeroPadding1D(args);
@@ -250,3 +293,4 @@ export const alphaElu = (args: ConstructorParameters<typeof AlphaELU>[0]) => new
 export const layerNorm = (args: ConstructorParameters<typeof LayerNorm>[0]) => new LayerNorm(args);
 export const multiHeadAttention = (args: ConstructorParameters<typeof MultiHeadAttention>[0]) => new MultiHeadAttention(args);
 export const axisSoftmax = (args: ConstructorParameters<typeof AxisSoftmax>[0]) => new AxisSoftmax(args);
+export const subtract = (args: ConstructorParameters<typeof Subtract>[0]) => new Subtract(args);

@@ -1,4 +1,4 @@
-// Merge layers: `add(x, y)`, `multiply`, `average`, `maximum`, `minimum` (elementwise, with tfjs' broadcasting of
+// Merge layers: `add(x, y)`, `subtract(a, b)`, `multiply`, `average`, `maximum`, `minimum` (elementwise, with tfjs' broadcasting of
 // size-1 axes) and `concatenate(a, b, axis: -1)`. Their positional arguments are the tensors they merge.
 import { diag, q } from '../../diagnostics/catalog.js';
 import { arg } from '../args.js';
@@ -42,12 +42,16 @@ function broadcast(layer: AnyLayer, ctx: LayerContext, op: string): number[] {
   return out;
 }
 
-export function elementwise<const T extends string>(type: T, factory: string, op: string, flopsPerInput: (n: number) => number) {
+/**
+ * `own`: the layer is nnc's runtime layer `layers.<factory>` (tfjs 4.22 has no such merge), taking exactly `own.inputs`
+ * tensors.
+ */
+export function elementwise<const T extends string>(type: T, factory: string, op: string, flopsPerInput: (n: number) => number, own?: { inputs: number }) {
   return defineLayer({
     type,
     args: {},
     positional: [],
-    arity: { min: 2 },
+    arity: own ? { min: own.inputs, max: own.inputs } : { min: 2 },
     merge: true,
     shape(layer, ctx) {
       const out = broadcast(layer, ctx, op);
@@ -57,7 +61,7 @@ export function elementwise<const T extends string>(type: T, factory: string, op
       `${op}: ${f.inputs.map(showDims).join(', ')} -> ${showDims(f.out)}`,
       ...f.out.flatMap((d, i) => (f.inputs.some((s) => s[i] !== d) ? [`axis ${i + 1}: size 1 broadcast to ${d}`] : [])),
     ],
-    config: () => ({ factory, args: {} }),
+    config: () => (own ? { factory, custom: true, args: {} } : { factory, args: {} }),
   });
 }
 
