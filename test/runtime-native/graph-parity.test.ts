@@ -5,9 +5,8 @@
 // whose tensor feeds two layers (gradients accumulate at the fork). Fallback reasons for graphs the step cannot run.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon, nativeTrainFunction } from '../../src/codegen/runtime/native.js';
-import { useWasmWithTrainingKernels } from '../runtime-backend/helpers.js';
-import { biasInit, glorot, paritySuite, type Case } from './parity-helpers.js';
+import { nativeTrainFunction } from '../../src/codegen/runtime/native.js';
+import { biasInit, glorot, paritySuite, requireNativeOnWasm, type Case } from './parity-helpers.js';
 
 const uniform = (minval: number, maxval: number, seed: number) => tf.initializers.randomUniform({ minval, maxval, seed });
 
@@ -57,13 +56,7 @@ const CASES: Case[] = [
 ];
 
 describe('native whole-step path on graphs', () => {
-  beforeAll(async () => {
-    const { addon, reason } = loadNativeAddon();
-    if (!addon) {
-      throw new Error(`nnc-native is not available (${reason}); build it with \`node native/build.mjs\` (needs g++, make, python3 and libopenblas-dev)`);
-    }
-    await useWasmWithTrainingKernels();
-  });
+  beforeAll(requireNativeOnWasm);
 
   paritySuite(CASES);
 

@@ -7,8 +7,8 @@
 // order: OpenBLAS vs XNNPACK).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { nativeTrainFunction, type TrainFunction } from '../../src/codegen/runtime/native.js';
-import { randomValues, sizeOf } from '../runtime-backend/helpers.js';
+import { loadNativeAddon, nativeTrainFunction, type TrainFunction } from '../../src/codegen/runtime/native.js';
+import { randomValues, sizeOf, useWasmWithTrainingKernels } from '../runtime-backend/helpers.js';
 
 export const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
 export const biasInit = (seed: number) => tf.initializers.randomUniform({ minval: -0.2, maxval: 0.2, seed });
@@ -95,6 +95,15 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
 }
 
 /** The two parity tests for each case (inside a describe whose beforeAll selects the wasm backend). */
+/** The native addon must load (these suites fail rather than skip without it), on wasm with nnc's training kernels. */
+export async function requireNativeOnWasm(): Promise<void> {
+  const { addon, reason } = loadNativeAddon();
+  if (!addon) {
+    throw new Error(`nnc-native is not available (${reason}); build it with \`node native/build.mjs\` (needs g++, make, python3 and libopenblas-dev)`);
+  }
+  await useWasmWithTrainingKernels();
+}
+
 export function paritySuite(cases: Case[]): void {
   for (const c of cases) {
     describe(c.name, () => {

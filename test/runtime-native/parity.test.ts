@@ -4,9 +4,8 @@
 // (fixedMasks), the native step must match tfjs.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon, nativeTrainFunction } from '../../src/codegen/runtime/native.js';
-import { useWasmWithTrainingKernels } from '../runtime-backend/helpers.js';
-import { biasInit, glorot, paritySuite, type Case } from './parity-helpers.js';
+import { nativeTrainFunction } from '../../src/codegen/runtime/native.js';
+import { biasInit, glorot, paritySuite, requireNativeOnWasm, type Case } from './parity-helpers.js';
 
 const CASES: Case[] = [
   { name: 'dense relu / sigmoid / tanh / linear, softmax', input: [7], layers: () => [
@@ -42,13 +41,7 @@ const CASES: Case[] = [
 ];
 
 describe('native whole-step path', () => {
-  beforeAll(async () => {
-    const { addon, reason } = loadNativeAddon();
-    if (!addon) {
-      throw new Error(`nnc-native is not available (${reason}); build it with \`node native/build.mjs\` (needs g++, make, python3 and libopenblas-dev)`);
-    }
-    await useWasmWithTrainingKernels();
-  });
+  beforeAll(requireNativeOnWasm);
 
   paritySuite(CASES);
 
