@@ -27,7 +27,7 @@ export const shapeMessages = {
   NN3022: {
     severity: 'error',
     template: '{layer} cannot wrap a layer with `return_state: true`',
-    help: 'remove `return_state`; to pass states on, use the recurrent layer on its own',
+    help: 'remove `return_state`; to pass states on, use the recurrent layer on its own or inside `bidirectional`',
   },
   NN3023: {
     severity: 'error',

@@ -8,13 +8,16 @@ import { ShapeFailure } from './shape-kit.js';
 import type { ConfigValue } from './config-kit.js';
 import type { AnyLayer, LayerContext, LayerOutcome } from './module.js';
 
-/** The wrapped layer's outcome on `inShape`, its spans under the wrapper's `layer` argument. */
-export function innerShape(inner: AnyLayer, ctx: LayerContext, inShape: number[]): LayerOutcome {
+/**
+ * The wrapped layer's outcome on `inShape`, its spans under the wrapper's `layer` argument. `states`: the wrapper
+ * gives the wrapped layer's states on (`bidirectional` does); otherwise `return_state` inside it is an error.
+ */
+export function innerShape(inner: AnyLayer, ctx: LayerContext, inShape: number[], opts: { states?: boolean } = {}): LayerOutcome {
   const module = layerModule(inner.type);
   // The schema admits only registered types, so a miss is nnc's bug, not the spec's.
   if (!module) throw new Error(`no layer module for ${inner.type}`);
-  // a wrapper gives one tensor: the states of the layer it wraps have no name to go to
-  if ((inner as AnyLayer & { return_state?: boolean }).return_state) {
+  // a wrapper other than bidirectional gives one tensor: the states of the layer it wraps have no name to go to
+  if (!opts.states && (inner as AnyLayer & { return_state?: boolean }).return_state) {
     const span = ctx.spans.valueAt(pointer('models', ctx.modelIndex, 'layers', ctx.layerIndex, ...(ctx.path ?? []), 'layer', 'return_state'));
     throw new ShapeFailure([diag('NN3022', span, { layer: q(ctx.wrapperName ?? inner.type) })]);
   }

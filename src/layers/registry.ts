@@ -37,7 +37,8 @@ export function layerSchema(m: LayerModule): Schema {
     properties: {
       name: nameSchema, trainable: { type: 'boolean' }, inputs: layerInputsSchema,
       // a recurrent layer's initial states and the names of the states it returns (`return_state: true`)
-      ...(m.stateInput ? { initial_state: layerInputsSchema, state_outputs: layerInputsSchema } : {}),
+      ...(m.stateInput ? { initial_state: layerInputsSchema } : {}),
+      ...(m.stateOutputs ? { state_outputs: layerInputsSchema } : {}),
       ...Object.fromEntries(args.map(([k, a]) => [k, a.schema])),
     },
     required: args.filter(([, a]) => a.presence === 'required').map(([k]) => k),

@@ -16,8 +16,19 @@ import { callType, type JsonObject, type ValueConverter } from './values.js';
 
 interface Ref { text: string; span: Span }
 
-/** The state names a recurrent layer with `return_state: true` gives, for help lines: `h, c` for an lstm. */
-const stateKindsFor = (type: string): string => (layerModule(type)?.stateOutputs?.({ return_state: true }) ?? []).join(', ');
+/**
+ * How to get a layer's states, for help lines: `out, h, c = lstm(..., return_state: true)`, or for a wrapper the
+ * states of the layer it wraps with `return_state: true` (`out, forward_h, backward_h = bidirectional(gru(...))`).
+ */
+function returnStateHelp(type: string, args: JsonObject): string {
+  const inner = args.layer as JsonObject | undefined;
+  if (inner && typeof inner === 'object' && typeof inner.type === 'string') {
+    const kinds = layerModule(type)?.stateOutputs?.({ ...args, layer: { ...inner, return_state: true } }) ?? [];
+    return `add \`return_state: true\` to the wrapped \`${inner.type}\` to get its states: \`out, ${kinds.join(', ')} = ${type}(${inner.type}(..., return_state: true))\``;
+  }
+  const kinds = layerModule(type)?.stateOutputs?.({ return_state: true }) ?? [];
+  return `add \`return_state: true\` to get its states: \`out, ${kinds.join(', ')} = ${type}(..., return_state: true)\``;
+}
 
 /** More repeats than any published network has layers: a typo, and a spec that would take minutes to expand. */
 const MAX_REPEAT = 10_000;
@@ -365,7 +376,7 @@ class ModelBuilder {
     if (written.length && written.length !== kinds.length) {
       const gives = kinds.length ? `${kinds.length + 1} tensors (output, ${kinds.join(', ')})` : 'one tensor';
       const help = kinds.length ? `name its output and each state: \`out, ${kinds.join(', ')} = ${type}(...)\``
-        : layerModule(type)?.stateOutputs ? `add \`return_state: true\` to get its states: \`out, ${stateKindsFor(type)} = ${type}(..., return_state: true)\``
+        : layerModule(type)?.stateOutputs ? returnStateHelp(type, args)
           : 'only a recurrent layer with `return_state: true` gives several tensors';
       this.diagnostics.push(diag('NN2035', written[0].span, { layer: `layer ${q(type)}`, expected: gives, found: written.length + 1 }, { help }));
     }

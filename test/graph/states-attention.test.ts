@@ -12,8 +12,11 @@ beforeAll(async () => {
 });
 
 
-/** Every layer's shapes (states included) and counts as tfjs has them; a forward pass and a training step on ones. */
-async function agrees(r: CheckResult, quickInit = false): Promise<void> {
+/**
+ * Every layer's shapes (states included) and counts as tfjs has them; unless `built` only, a forward pass and a
+ * training step on ones (seconds for a large model on the cpu backend: the small models train instead).
+ */
+async function agrees(r: CheckResult, quickInit = false, builtOnly = false): Promise<void> {
   const info = r.shapes[0];
   const { model: m, layers, graph } = buildFunctional(r.spec!.models[0], info, quickInit);
   for (const l of info.layers) {
@@ -22,6 +25,10 @@ async function agrees(r: CheckResult, quickInit = false): Promise<void> {
     expect([countOf(t.trainableWeights), countOf(t.nonTrainableWeights)], l.name).toEqual([l.trainableParams, l.nonTrainableParams]);
   }
   expect(m.countParams()).toBe(info.totalParams);
+  if (builtOnly) {
+    m.dispose();
+    return;
+  }
   const xs = graph.inputs.map((i) => tf.ones([2, ...i.shape]));
   const outShapes = graph.outputs.map((o) => {
     const l = info.layers.find((x) => x.name === o || x.stateNames?.includes(o))!;
@@ -82,6 +89,37 @@ describe('recurrent states between layers', () => {
     const evaluated = (m.evaluate(x, target) as tf.Scalar).dataSync()[0];
     expect(await m.trainOnBatch(x, target)).toBeCloseTo(evaluated, 5);
     tf.dispose([x, target]);
+  });
+
+  it('a bidirectional encoder gives forward and backward states: the bidirectional seq2seq, 1,960,541 parameters as derived by hand and built by tfjs', async () => {
+    const r = checked('specs/published/bidirectional_seq2seq.nn');
+    const info = r.shapes[0];
+    // encoder 2 * 4 * (256 * (71 + 256) + 256) = 671,744; decoder 4 * (512 * (93 + 512) + 512) = 1,241,088; dense 512 * 93 + 93
+    expect(info.layers.map((l) => l.params)).toEqual([671_744, 0, 0, 1_241_088, 47_709]);
+    expect(info.totalParams).toBe(1_960_541);
+    const encoder = info.layers[0];
+    expect(encoder.stateNames).toEqual(['forward_h', 'forward_c', 'backward_h', 'backward_c']);
+    expect([encoder.outputShape, ...encoder.stateShapes!]).toEqual([[null, 512], [null, 256], [null, 256], [null, 256], [null, 256]]);
+    expect(info.layers[1].inputs).toEqual(['forward_h', 'backward_h']);
+    expect(info.layers[3].inputs).toEqual(['decoder_inputs', 'state_h', 'state_c']);
+    await agrees(r, true, true);
+  });
+
+  it('bidirectional gru and simple_rnn give one state per direction, after an output merged by sum or kept per step', async () => {
+    const r = checked('b.nn', `model B {
+  input x: [6, 3]
+  seq, fh, bh = bidirectional(gru(4, return_sequences: true, return_state: true), sum)(x)
+  out, f2, b2 = bidirectional(simple_rnn(5, return_state: true), ave)(seq)
+  both = concatenate(fh, bh, f2)
+  y = dense(2)(both)
+  outputs: [y, out, b2]
+}
+`);
+    const info = r.shapes[0];
+    expect(info.layers.map((l) => [l.outputShape, ...(l.stateShapes ?? [])])).toEqual([
+      [[null, 6, 4], [null, 4], [null, 4]], [[null, 5], [null, 5], [null, 5]], [[null, 13]], [[null, 2]],
+    ]);
+    await agrees(r);
   });
 
   it('the summary lists every output of a layer with states, as Keras does', () => {

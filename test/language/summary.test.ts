@@ -11,6 +11,8 @@ describe('nnc summary', () => {
     ['test/fixtures/models/vgg16.nn', '138,357,544'],
     // keras-io's functional API guide: the convolutional autoencoder (conv2d_transpose, up_sampling2d)
     ['specs/published/conv_autoencoder.nn', '28,241'],
+    // keras.io's lstm_seq2seq with a bidirectional encoder whose states start the decoder (derived by hand in the spec)
+    ['specs/published/bidirectional_seq2seq.nn', '1,960,541'],
   ])('%s has %s parameters', async (file, total) => {
     const r = await nnc('summary', file);
     expect(r.code).toBe(0);

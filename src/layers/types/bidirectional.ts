@@ -6,8 +6,20 @@ import { defineLayer, type AnyLayer } from '../module.js';
 import { innerConfig, innerShape } from '../nested.js';
 import { layerSpan, outcome, product, ShapeFailure } from '../shape-kit.js';
 import { innerLines, thousands } from '../explain-kit.js';
+import { stateKinds } from '../families/recurrent.js';
 
 const RECURRENT = ['lstm', 'gru', 'simple_rnn'];
+
+/**
+ * With `return_state: true` on the wrapped layer it gives its output, then the forward layer's states, then the
+ * backward layer's, as Keras and tfjs do: `out, fh, fc, bh, bc = bidirectional(lstm(64, return_state: true))`.
+ */
+const bidirectionalStates = (inner: unknown): string[] => {
+  const l = inner as { type?: unknown; return_state?: unknown } | undefined;
+  if (l?.return_state !== true || typeof l.type !== 'string' || !RECURRENT.includes(l.type)) return [];
+  const kinds = stateKinds(l.type);
+  return [...kinds.map((k) => `forward_${k}`), ...kinds.map((k) => `backward_${k}`)];
+};
 
 export default defineLayer({
   type: 'bidirectional',
@@ -16,16 +28,19 @@ export default defineLayer({
     merge_mode: arg.oneOf(['concat', 'sum', 'mul', 'ave'] as const, 'concat'),
   },
   positional: ['layer', 'merge_mode'],
+  stateOutputs: (args) => bidirectionalStates(args.layer),
   shape(layer, ctx) {
     if (!RECURRENT.includes(layer.layer.type)) {
       throw new ShapeFailure([diag('NN3046', layerSpan(ctx, 'layer'), { layer: q(layer.name), found: q(layer.layer.type) })]);
     }
-    const one = innerShape(layer.layer, { ...ctx, wrapperName: layer.name }, ctx.inShape);
+    const one = innerShape(layer.layer, { ...ctx, wrapperName: layer.name }, ctx.inShape, { states: true });
     const last = one.out.length - 1;
     const out = layer.merge_mode === 'concat' ? one.out.map((d, i) => (i === last ? 2 * d : d)) : one.out;
     // concat copies; sum and mul are one step per output element, ave two
     const merge = layer.merge_mode === 'concat' ? 0 : (layer.merge_mode === 'ave' ? 2 : 1) * product(out);
-    return outcome(out, 2 * one.trainable, 2 * one.flops + merge, one.warnings, 2 * one.nonTrainable);
+    const result = outcome(out, 2 * one.trainable, 2 * one.flops + merge, one.warnings, 2 * one.nonTrainable);
+    // each direction's states, [units] each: forward's then backward's
+    return one.states ? { ...result, states: [...one.states, ...one.states] } : result;
   },
   explain: (layer, f) => {
     const last = f.out.length - 1;
@@ -36,6 +51,7 @@ export default defineLayer({
         ? `merge concat: ${one.out[last]} + ${one.out[last]} = ${f.out[last]} (forward, backward)`
         : `merge ${layer.merge_mode}: forward and backward elementwise, ${f.out[last]} kept`,
       `params: 2 * ${thousands(one.params)} = ${thousands(f.params)} (forward and backward)`,
+      ...(bidirectionalStates(layer.layer).length ? [`states: ${bidirectionalStates(layer.layer).join(', ')}, each [${(layer.layer as { units?: number }).units}]`] : []),
     ];
   },
   config: (layer, ctx) => ({ factory: 'bidirectional', args: { layer: innerConfig(layer.name, layer.layer, ctx), mergeMode: layer.merge_mode } }),
