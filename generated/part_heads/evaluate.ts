@@ -24,6 +24,7 @@ export interface EvaluateOptions {
   backend: string;
   title: string;
   specSource: string;
+  /** What the run measured and on what (see describeRun). */
   run?: RunFacts;
   log?: (line: string) => void;
 }
@@ -154,8 +155,10 @@ async function main(argv: string[]): Promise<number> {
   const data = await loadData({ dataDir: opts.dataDir, datasetPaths: opts.datasetPaths, seed: TRAINING.seed, limit: opts.limit, log });
   const split = data.test ?? data.validation;
   if (!split) throw new Error('the dataset has no test or validation split to evaluate on');
+  // The training run's history, when this is its folder, so the rewritten report keeps its training section.
   const historyFile = path.join(out, 'history.json');
   const history = existsSync(historyFile) ? JSON.parse(readFileSync(historyFile, 'utf8')) as Record<string, number[]> : {};
+  // The training facts come from the model's manifest (train.ts wrote them); this run adds its own data and backend.
   const manifestFile = path.join(opts.model ?? path.join(out, 'model'), 'manifest.json');
   const trained = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { run?: RunFacts }).run : undefined;
   const run = describeRun(data, backend, trained?.seed ?? TRAINING.seed, trained?.training ?? null);
