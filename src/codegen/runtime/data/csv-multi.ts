@@ -2,13 +2,14 @@
 // [...], b: [...] }`) and a label column per output (`labels: { kind: "species", price: "cost" }`), each output
 // classification or regression (`task`). Splits, normalization (per feature column, fitted on the training split of
 // each input) and the preprocessing record follow the one-input loader (load.ts), with one tensor per input and
-// per output.
+// per output. Files stream through csv-stream.ts as the one-input loader's do: memory holds the numbers, not the text.
 
 import * as tf from '@tensorflow/tfjs';
 import { resolve } from 'node:path';
 import type { CsvDataset, ModelInput, Task } from '../spec-types.js';
 import { labelColumns, outputTask } from '../outputs.js';
-import { columnLabel, parseCsvTable, parseNumberCell, readCsvTable, resolveColumn, sortClassNames, type CsvTable } from './csv.js';
+import { columnLabel, parseCsvTable, parseNumberCell, resolveColumn, type CsvTable } from './csv.js';
+import { ClassCoder, streamCsvRows } from './csv-stream.js';
 import { DataError } from './errors.js';
 import { locateDataset } from './locate.js';
 import { applyNormalizationInPlace, fitNormalization, type NormalizationParams } from './normalize.js';
@@ -82,63 +83,91 @@ function chooseColumns(table: CsvTable, ds: CsvDataset, inputs: ModelInput[], ou
   return { labelAt, byInput };
 }
 
-/** Feature values per input and labels per output of every row of a table. */
-function extract(table: CsvTable, inputs: ModelInput[], byInput: number[][], outputs: OutputLabels[]) {
-  const n = table.rows.length;
-  const x = inputs.map((input, k) => ({ values: new Float32Array(n * byInput[k].length), width: byInput[k].length, dtype: input.dtype }));
-  const y = outputs.map((o) => (o.task === 'classification' ? new Int32Array(n) : new Float32Array(n)));
-  table.rows.forEach((row, r) => {
-    byInput.forEach((columns, k) => columns.forEach((column, f) => {
-      x[k].values[r * columns.length + f] = parseNumberCell(row.cells[column], `${table.file}:${row.line}:${column + 1}`, columnLabel(table, column), inputs[k].dtype === 'int32');
-    }));
-    outputs.forEach((o, k) => {
-      const cell = row.cells[o.column];
-      const where = `${table.file}:${row.line}:${o.column + 1}`;
-      if (!o.classes) return void (y[k][r] = parseNumberCell(cell, where, `${columnLabel(table, o.column)} (label of output '${o.name}')`, false));
-      if (cell === '') throw new DataError(`${where}: missing label of output '${o.name}'`);
-      const index = o.classes.indexOf(cell);
-      if (index < 0) throw new DataError(`${where}: label '${cell}' of output '${o.name}' is not one of the training classes (${o.classes.join(', ')})`);
-      y[k][r] = index;
-    });
+/** The columns a file's rows are read from: per input its features, per output its label (and its classes). */
+interface FileColumns { byInput: number[][]; outputs: { name: string; column: number; classes: ClassCoder | null }[] }
+
+/** A file's feature values per input and labels per output, row after row. */
+interface FileData { x: { values: Float32Array; width: number }[]; y: (Int32Array | Float32Array)[]; rows: number; layout: CsvTable; columns: FileColumns }
+
+/**
+ * Streams a file's feature values per input and labels per output (csv-stream.ts: no row outlives its parsing).
+ * `columnsOf` picks the columns from the file's layout; `train`: for a test file, the training file's field count.
+ */
+async function streamFile(
+  path: string, ds: CsvDataset, inputs: ModelInput[], env: NodeJS.ProcessEnv, columnsOf: (layout: CsvTable) => FileColumns,
+  train?: { columnCount: number; file: string },
+): Promise<FileData> {
+  const chosen: { columns?: FileColumns } = {};
+  const streamed = await streamCsvRows(path, ds, env, (layout) => {
+    const { byInput, outputs } = chosen.columns = columnsOf(layout);
+    return {
+      arrays: [
+        ...byInput.map((columns) => ({ width: columns.length, dtype: 'float32' as const })),
+        ...outputs.map((o) => ({ width: 1, dtype: o.classes ? 'int32' as const : 'float32' as const })),
+      ],
+      features: byInput.reduce((n, columns) => n + columns.length, 0),
+      read(cells, line, row, arrays) {
+        if (row === 0 && train && layout.columnCount !== train.columnCount) {
+          throw new DataError(`${path}:${line}: test file has ${layout.columnCount} fields per row but ${train.file} has ${train.columnCount}`);
+        }
+        byInput.forEach((columns, k) => columns.forEach((column, f) => {
+          arrays[k][row * columns.length + f] = parseNumberCell(cells[column], `${path}:${line}:${column + 1}`, columnLabel(layout, column), inputs[k].dtype === 'int32');
+        }));
+        outputs.forEach((o, k) => {
+          const labels = arrays[byInput.length + k];
+          const cell = cells[o.column];
+          const where = `${path}:${line}:${o.column + 1}`;
+          if (!o.classes) return void (labels[row] = parseNumberCell(cell, where, `${columnLabel(layout, o.column)} (label of output '${o.name}')`, false));
+          if (cell === '') throw new DataError(`${where}: missing label of output '${o.name}'`);
+          const index = o.classes.code(cell);
+          if (index === null) throw new DataError(`${where}: label '${cell}' of output '${o.name}' is not one of the training classes (${o.classes.known!.join(', ')})`);
+          labels[row] = index;
+        });
+      },
+    };
   });
-  return { x, y };
+  const columns = chosen.columns!;
+  return {
+    x: columns.byInput.map((features, k) => ({ values: streamed.arrays[k] as Float32Array, width: features.length })),
+    y: streamed.arrays.slice(inputs.length),
+    rows: streamed.rows, layout: streamed.layout, columns,
+  };
 }
 
 /** Loads, splits and normalizes a CSV dataset for a model with these inputs and outputs (in model order). */
 export async function loadMultiCsv(ds: CsvDataset, inputs: ModelInput[], outputUnits: { name: string; units: number }[], opts: MultiLoadOptions): Promise<MultiLoadedData> {
   opts.log?.(`loading dataset '${ds.name}' (csv, ${inputs.length} input${inputs.length === 1 ? '' : 's'}, ${outputUnits.length} output${outputUnits.length === 1 ? '' : 's'})`);
-  const location = locateDataset(ds, { specDir: opts.specDir, dataDir: opts.dataDir, env: opts.env ?? process.env, paths: opts.datasetPaths });
+  const env = opts.env ?? process.env;
+  const location = locateDataset(ds, { specDir: opts.specDir, dataDir: opts.dataDir, env, paths: opts.datasetPaths });
   const located = location.dataset as CsvDataset;
   const trainPath = resolve(location.root, located.train);
-  const train = await readCsvTable(trainPath, ds.header, ds.delimiter);
-  const { labelAt, byInput } = chooseColumns(train, ds, inputs, outputUnits);
-  const outputs: OutputLabels[] = outputUnits.map(({ name, units }, k) => {
-    const task = outputTask(ds, name);
-    const column = labelAt[k];
-    let classes: string[] | null = null;
-    if (task === 'classification') {
-      const missing = train.rows.find((row) => row.cells[column] === '');
-      if (missing) throw new DataError(`${train.file}:${missing.line}:${column + 1}: missing label of output '${name}'`);
-      classes = sortClassNames(train.rows.map((row) => row.cells[column]));
-      if (classes.length !== classCount(units)) {
-        throw new DataError(`${trainPath}: column ${columnLabel(train, column)} has ${classes.length} classes (${classes.slice(0, 12).join(', ')}) but output '${name}' has ${units} unit${units === 1 ? '' : 's'} (${classCount(units)} classes)`);
-      }
-    }
-    return { name, task, column, columnName: train.header ? train.header[column] : null, classes };
+  const tasks = outputUnits.map(({ name }) => outputTask(ds, name));
+  const trainData = await streamFile(trainPath, ds, inputs, env, (layout) => {
+    const { labelAt, byInput } = chooseColumns(layout, ds, inputs, outputUnits);
+    return { byInput, outputs: outputUnits.map(({ name }, k) => ({ name, column: labelAt[k], classes: tasks[k] === 'classification' ? new ClassCoder(null) : null })) };
   });
-  const trainData = extract(train, inputs, byInput, outputs);
-  let testData: ReturnType<typeof extract> | null = null;
+  const { layout: train, columns: trainColumns } = trainData;
+  const { byInput } = trainColumns;
+  const outputs: OutputLabels[] = outputUnits.map(({ name, units }, k) => {
+    const { column, classes: coder } = trainColumns.outputs[k];
+    // Classes were numbered as they came; sorted, each label is renumbered to its place in the sorted list.
+    const classes = coder ? coder.sorted(trainData.y[k]) : null;
+    if (classes && classes.length !== classCount(units)) {
+      throw new DataError(`${trainPath}: column ${columnLabel(train, column)} has ${classes.length} classes (${classes.slice(0, 12).join(', ')}) but output '${name}' has ${units} unit${units === 1 ? '' : 's'} (${classCount(units)} classes)`);
+    }
+    return { name, task: tasks[k], column, columnName: train.header ? train.header[column] : null, classes };
+  });
+  let testData: FileData | null = null;
   if (located.test_path !== null) {
     const testPath = resolve(location.root, located.test_path);
-    const test = await readCsvTable(testPath, ds.header, ds.delimiter);
-    if (test.columnCount !== train.columnCount) throw new DataError(`${testPath}:${test.rows[0].line}: test file has ${test.columnCount} fields per row but ${trainPath} has ${train.columnCount}`);
-    testData = extract(test, inputs, byInput, outputs);
+    const testColumns: FileColumns = { byInput, outputs: outputs.map((o) => ({ name: o.name, column: o.column, classes: o.classes ? new ClassCoder(o.classes) : null })) };
+    testData = await streamFile(testPath, ds, inputs, env, () => testColumns, { columnCount: train.columnCount, file: trainPath });
   }
 
-  const plan = planSplits(train.rows.length, { validation: ds.validation, test: testData ? 0 : ds.test, shuffle: ds.shuffle, seed: opts.seed, limit: ds.limit });
+  const plan = planSplits(trainData.rows, { validation: ds.validation, test: testData ? 0 : ds.test, shuffle: ds.shuffle, seed: opts.seed, limit: ds.limit });
   const cap = (indices: number[]) => (opts.splitLimit === undefined ? indices : indices.slice(0, opts.splitLimit));
-  const testRows = testData ? Array.from({ length: testData.y[0].length }, (_, i) => i) : plan.test;
-  const parts: [ReturnType<typeof extract>, number[]][] = [[trainData, cap(plan.train)], [trainData, cap(plan.validation)], [testData ?? trainData, cap(testRows)]];
+  const testRows = testData ? Array.from({ length: testData.rows }, (_, i) => i) : plan.test;
+  const parts: [FileData, number[]][] = [[trainData, cap(plan.train)], [trainData, cap(plan.validation)], [testData ?? trainData, cap(testRows)]];
   if (parts[0][1].length === 0) throw new DataError(`${trainPath}: dataset '${ds.name}' has no training samples after splitting`);
 
   // Per input: gather each split's rows, fit the normalization on the training rows, apply it everywhere.

@@ -47,55 +47,64 @@ export function dataMemoryLimit(env: NodeJS.ProcessEnv): number {
 
 interface ParsedRecord { record: string[]; info: { lines: number; bytes: number } }
 
-/** Growable sample and label arrays; `ensure` checks the memory bound before every allocation. */
+/** The typed arrays a file streams into: one per group of values (features, an input's columns, a label column). */
+interface ArraySpec { width: number; dtype: 'float32' | 'int32' }
+type SampleArray = Float32Array | Int32Array;
+
+/** Growable sample arrays, one per ArraySpec; `check` tests the memory bound before every allocation. */
 class SampleStore {
-  values: Float32Array | Int32Array;
-  labels: Int32Array | Float32Array;
+  arrays: SampleArray[];
   rows = 0;
-  constructor(readonly width: number, private readonly dtype: 'float32' | 'int32', private readonly intLabels: boolean, private readonly check: (rows: number, estimated: boolean) => void) {
-    this.values = this.makeValues(0);
-    this.labels = this.makeLabels(0);
+  private capacity = 0;
+  constructor(private readonly specs: readonly ArraySpec[], private readonly check: (rows: number, estimated: boolean) => void) {
+    this.arrays = specs.map((spec) => this.make(spec, 0));
   }
 
-  private makeValues(rows: number) {
-    return this.dtype === 'int32' ? new Int32Array(rows * this.width) : new Float32Array(rows * this.width);
-  }
-
-  private makeLabels(rows: number) {
-    return this.intLabels ? new Int32Array(rows) : new Float32Array(rows);
+  private make(spec: ArraySpec, rows: number): SampleArray {
+    return spec.dtype === 'int32' ? new Int32Array(rows * spec.width) : new Float32Array(rows * spec.width);
   }
 
   /** Room for `rows` rows in all (`estimated`: from the file's size, for the message). */
   reserve(rows: number, estimated: boolean): void {
-    if (rows * this.width <= this.values.length && rows <= this.labels.length) return;
+    if (rows <= this.capacity) return;
     this.check(rows, estimated);
-    const values = this.makeValues(rows);
-    values.set(this.values.subarray(0, this.rows * this.width));
-    const labels = this.makeLabels(rows);
-    labels.set(this.labels.subarray(0, this.rows));
-    this.values = values;
-    this.labels = labels;
+    this.arrays = this.arrays.map((old, i) => {
+      const grown = this.make(this.specs[i], rows);
+      grown.set(old.subarray(0, this.rows * this.specs[i].width));
+      return grown;
+    });
+    this.capacity = rows;
   }
 
-  /** The next row's offset in `values`, growing the arrays by half when they are full. */
+  /** The next row's index, growing the arrays by half when they are full. */
   nextRow(): number {
-    if (this.rows >= this.labels.length) this.reserve(Math.max(SAMPLE_ROWS, Math.ceil(this.labels.length * 1.5)), false);
-    return this.rows++ * this.width;
+    if (this.rows >= this.capacity) this.reserve(Math.max(SAMPLE_ROWS, Math.ceil(this.capacity * 1.5)), false);
+    return this.rows++;
   }
 
-  finish(): { values: Float32Array | Int32Array; labels: Int32Array | Float32Array } {
-    return { values: this.values.subarray(0, this.rows * this.width), labels: this.labels.subarray(0, this.rows) };
+  finish(): SampleArray[] {
+    return this.arrays.map((a, i) => a.subarray(0, this.rows * this.specs[i].width));
   }
 }
 
+/** What a loader makes of a file's first record (its header, or first row): the arrays its rows fill, and how. */
+interface RowReader {
+  arrays: ArraySpec[];
+  /** Values counted against the memory bound per row (and named in its message as features). */
+  features: number;
+  /** Writes data row `row` (0-based), first line `line`, into `arrays` (which grow: use the ones given). */
+  read(cells: string[], line: number, row: number, arrays: SampleArray[]): void;
+}
+
+interface StreamedRows { layout: CsvTable; rows: number; arrays: SampleArray[] }
+
 /**
- * Streams the CSV file at `path` into sample values (the dataset's feature columns, as `dtype`) and labels.
- * `train`: for a test file, the training file's field count, which it must match.
+ * Streams the CSV file at `path` row by row into the arrays `begin` asks for, given the file's layout (its header
+ * and field count) at its first record: every row is checked for its field count and dropped once `read` has it.
  */
-export async function streamCsvSamples(
-  path: string, ds: CsvDataset, dtype: 'float32' | 'int32', coder: LabelCoder, env: NodeJS.ProcessEnv,
-  train?: { columnCount: number; file: string },
-): Promise<StreamedSamples> {
+export async function streamCsvRows(
+  path: string, ds: Pick<CsvDataset, 'header' | 'delimiter'>, env: NodeJS.ProcessEnv, begin: (layout: CsvTable, line: number) => RowReader,
+): Promise<StreamedRows> {
   await checkDataFile(path, 'the CSV file');
   const fileBytes = (await stat(path)).size;
   const limit = dataMemoryLimit(env);
@@ -106,11 +115,9 @@ export async function streamCsvSamples(
 
   let layout: CsvTable | null = null;
   let firstLine = 0;
-  let columns: ColumnChoice | null = null;
+  let reader: RowReader | null = null;
   let store: SampleStore | null = null;
   let sized = false;
-  const classIndex = new Map<string, number>(coder.kind === 'classes' ? coder.classes.map((name, i) => [name, i]) : []);
-  const collected: string[] = [];
 
   const memoryCheck = (width: number) => (rows: number, estimated: boolean) => {
     const need = rows * width * TRAINING_BYTES_PER_VALUE;
@@ -131,46 +138,21 @@ export async function streamCsvSamples(
       if (!layout) {
         layout = { file: path, header: ds.header ? cells : null, rows: [], columnCount: cells.length };
         firstLine = line;
-        if (train && layout.columnCount !== train.columnCount) {
-          throw new DataError(`${path}:${line}: test file has ${layout.columnCount} fields per row but ${train.file} has ${train.columnCount}`);
-        }
-        columns = chooseColumns(layout, ds);
-        store = new SampleStore(columns.features.length, dtype, coder.kind !== 'number', memoryCheck(columns.features.length));
+        reader = begin(layout, line);
+        store = new SampleStore(reader.arrays, memoryCheck(reader.features));
         if (ds.header) continue;
       }
       if (cells.length !== layout.columnCount) {
         throw new DataError(`${path}:${line}: ragged row: expected ${layout.columnCount} fields (as in line ${firstLine}), found ${cells.length}`);
       }
       const s = store!;
-      const cols = columns!;
       if (!sized && s.rows === SAMPLE_ROWS) {
         // The arrays are sized once from the file's size: rows so far over the bytes they took.
         sized = true;
         s.reserve(Math.ceil((fileBytes / Math.max(1, info.bytes)) * s.rows * 1.02) + 16, true);
       }
-      const at = s.nextRow();
-      for (let f = 0; f < cols.features.length; f++) {
-        const column = cols.features[f];
-        s.values[at + f] = parseNumberCell(cells[column], `${path}:${line}:${column + 1}`, columnLabel(layout, column), dtype === 'int32');
-      }
-      const cell = cells[cols.label];
-      const where = `${path}:${line}:${cols.label + 1}`;
-      const row = s.rows - 1;
-      if (coder.kind === 'number') {
-        s.labels[row] = parseNumberCell(cell, where, `${columnLabel(layout, cols.label)} (label)`, false);
-        continue;
-      }
-      if (cell === '') throw new DataError(`${where}: missing label`);
-      let index = classIndex.get(cell);
-      if (index === undefined) {
-        if (coder.kind === 'classes') {
-          throw new DataError(`${where}: label '${cell}' is not one of ${coder.declared ? "the model's labels" : 'the training classes'} (${shownClasses(coder.classes)})`);
-        }
-        index = collected.length;
-        classIndex.set(cell, index);
-        collected.push(cell);
-      }
-      s.labels[row] = index;
+      const row = s.nextRow();
+      reader!.read(cells, line, row, s.arrays);
     }
   } catch (error) {
     if (error instanceof DataError) throw error;
@@ -180,16 +162,83 @@ export async function streamCsvSamples(
   } finally {
     input.destroy();
   }
-  if (!layout || !store || !columns) throw new DataError(`${path}:1: the CSV file is empty`);
+  if (!layout || !store) throw new DataError(`${path}:1: the CSV file is empty`);
   if (store.rows === 0) throw new DataError(`${path}: the CSV file has a header but no data rows`);
-  const { values, labels } = store.finish();
-  let classes: string[] | null = coder.kind === 'classes' ? coder.classes : null;
-  if (coder.kind === 'collect') {
-    // Classes were numbered as they came; sorted, each first-seen number maps to its place in the sorted list.
-    classes = sortClassNames(collected);
-    const place = new Map(classes.map((name, i) => [name, i]));
-    const remap = Int32Array.from(collected, (name) => place.get(name)!);
-    for (let r = 0; r < labels.length; r++) labels[r] = remap[labels[r]];
+  return { layout, rows: store.rows, arrays: store.finish() };
+}
+
+/** Numbers labels as they come, by a known class list or by first appearance; `sorted` renumbers the latter in sorted order. */
+export class ClassCoder {
+  private readonly index: Map<string, number>;
+  readonly collected: string[] = [];
+  constructor(readonly known: string[] | null) {
+    this.index = new Map(known ? known.map((name, i) => [name, i]) : []);
   }
-  return { values, labels, rows: store.rows, columnCount: layout.columnCount, columns, classes };
+
+  /** The label's index, or null when the class list is known and lacks it. */
+  code(cell: string): number | null {
+    const found = this.index.get(cell);
+    if (found !== undefined) return found;
+    if (this.known) return null;
+    const index = this.collected.length;
+    this.index.set(cell, index);
+    this.collected.push(cell);
+    return index;
+  }
+
+  /** The collected classes sorted (sortClassNames), each label renumbered to its place among them. */
+  sorted(labels: Int32Array | Float32Array): string[] {
+    const classes = sortClassNames(this.collected);
+    const place = new Map(classes.map((name, i) => [name, i]));
+    const remap = Int32Array.from(this.collected, (name) => place.get(name)!);
+    for (let r = 0; r < labels.length; r++) labels[r] = remap[labels[r]];
+    return classes;
+  }
+}
+
+/**
+ * Streams the CSV file at `path` into sample values (the dataset's feature columns, as `dtype`) and labels.
+ * `train`: for a test file, the training file's field count, which it must match.
+ */
+export async function streamCsvSamples(
+  path: string, ds: CsvDataset, dtype: 'float32' | 'int32', coder: LabelCoder, env: NodeJS.ProcessEnv,
+  train?: { columnCount: number; file: string },
+): Promise<StreamedSamples> {
+  const chosen: { columns?: ColumnChoice } = {};
+  const classes = new ClassCoder(coder.kind === 'classes' ? coder.classes : null);
+  const streamed = await streamCsvRows(path, ds, env, (layout, line) => {
+    if (train && layout.columnCount !== train.columnCount) {
+      throw new DataError(`${path}:${line}: test file has ${layout.columnCount} fields per row but ${train.file} has ${train.columnCount}`);
+    }
+    const cols = chooseColumns(layout, ds);
+    chosen.columns = cols;
+    const width = cols.features.length;
+    return {
+      arrays: [{ width, dtype }, { width: 1, dtype: coder.kind === 'number' ? 'float32' : 'int32' }],
+      features: width,
+      read(cells, line, row, [values, labels]) {
+        const at = row * width;
+        for (let f = 0; f < width; f++) {
+          const column = cols.features[f];
+          values[at + f] = parseNumberCell(cells[column], `${path}:${line}:${column + 1}`, columnLabel(layout, column), dtype === 'int32');
+        }
+        const cell = cells[cols.label];
+        const where = `${path}:${line}:${cols.label + 1}`;
+        if (coder.kind === 'number') {
+          labels[row] = parseNumberCell(cell, where, `${columnLabel(layout, cols.label)} (label)`, false);
+          return;
+        }
+        if (cell === '') throw new DataError(`${where}: missing label`);
+        const index = classes.code(cell);
+        if (index === null) {
+          throw new DataError(`${where}: label '${cell}' is not one of ${coder.kind === 'classes' && coder.declared ? "the model's labels" : 'the training classes'} (${shownClasses(classes.known!)})`);
+        }
+        labels[row] = index;
+      },
+    };
+  });
+  const [values, labels] = streamed.arrays;
+  // Classes were numbered as they came; sorted, each first-seen number maps to its place in the sorted list.
+  const names = coder.kind === 'classes' ? coder.classes : coder.kind === 'collect' ? classes.sorted(labels) : null;
+  return { values, labels, rows: streamed.rows, columnCount: streamed.layout.columnCount, columns: chosen.columns!, classes: names };
 }

@@ -1,16 +1,15 @@
 // CSV datasets via csv-parse. Every bad cell is reported as `file:line:column` (column = 1-based field number).
 // Files are streamed, and no row may exceed MAX_CSV_ROW_BYTES, so a file that is one endless line (a binary file, a
 // 2 GB line) fails at that line with bounded memory instead of being read whole. A training file is streamed
-// straight into typed arrays (csv-stream.ts): no row outlives its parsing, so a 1.5 GB file takes the memory of its
-// numbers, and a file whose numbers cannot fit in memory is refused, with the figure, before they are allocated.
+// straight into typed arrays (csv-stream.ts; a model with several inputs or outputs too, csv-multi.ts): no row
+// outlives its parsing, so a 1.5 GB file takes the memory of its numbers, and a file whose numbers cannot fit in
+// memory is refused, with the figure, before they are allocated.
 
-import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseStream, type Options as CsvOptions } from 'csv-parse';
+import type { Options as CsvOptions } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import type { CsvDataset, Task } from '../spec-types.js';
 import { DataError } from './errors.js';
-import { checkDataFile } from './files.js';
 import { arrayPool, type ReadContext, type SourceData } from './pool.js';
 import { preprocessSample, type Preprocessing } from './preprocess.js';
 import { streamCsvSamples, type LabelCoder } from './csv-stream.js';
@@ -45,26 +44,6 @@ export function parseCsvTable(text: string, file: string, header: boolean, delim
     throw csvParseError(error, file);
   }
   return tableOf(records, file, header);
-}
-
-/** Streams a CSV file into a table. */
-export async function readCsvTable(path: string, header: boolean, delimiter: string): Promise<CsvTable> {
-  await checkDataFile(path, 'the CSV file');
-  const input = createReadStream(path);
-  const parser = parseStream(csvOptions(delimiter));
-  // pipe() does not forward the read stream's errors: without this an I/O error escapes as an uncaught one.
-  input.on('error', (error) => parser.destroy(error));
-  const records: ParsedRecord[] = [];
-  try {
-    for await (const record of input.pipe(parser)) records.push(record as ParsedRecord);
-  } catch (error) {
-    const { code } = error as NodeJS.ErrnoException;
-    if (code && !code.startsWith('CSV_')) throw new DataError(`${path}: cannot read CSV file (${code})`);
-    throw csvParseError(error, path);
-  } finally {
-    input.destroy();
-  }
-  return tableOf(records, path, header);
 }
 
 /** Rows with their line numbers; checks every row has as many fields as the first. */
