@@ -291,8 +291,8 @@ export const shapeMessages = {
   },
   NN4040: {
     severity: 'error',
-    template: 'model {model} has no trainable parameters, and tfjs cannot take a training step without one',
-    help: 'give a layer weights to learn, or remove `trainable: false` from one',
+    template: 'model {model} has no trainable parameters on the way to its outputs, and tfjs cannot take a training step without one',
+    help: 'give a layer that an output depends on weights to learn, or remove `trainable: false` from one',
   },
   NN4017: {
     severity: 'error',

@@ -1,6 +1,6 @@
 // What tfjs 4.22 cannot take a training step on, though it builds and runs the model forward: found by the
 // differential test (test/layers/differential.test.ts). Checked for every model a `train` block trains.
-import type { ModelShapeInfo } from './infer.js';
+import type { LayerShapeInfo, ModelShapeInfo } from './infer.js';
 import type { ModelSpec } from '../spec/types.js';
 
 export type Untrainable =
@@ -13,23 +13,42 @@ const STEPPED = new Set(['lstm', 'gru', 'simple_rnn', 'bidirectional', 'time_dis
 const dilated = (l: { dilation?: unknown; layer?: unknown }): boolean =>
   [l.dilation].flat().some((d) => typeof d === 'number' && d > 1) || (typeof l.layer === 'object' && l.layer !== null && dilated(l.layer));
 
-/** Why tfjs cannot train `model`, or null when it can. */
+/**
+ * The layers that the tensors `from` depend on, by name: walking back from the model's outputs, the layers of the
+ * model tfjs builds (`tf.model` holds only those, so a layer that reaches no output is never trained).
+ */
+function upstream(info: ModelShapeInfo, from: readonly string[]): Set<string> {
+  const producer = new Map<string, LayerShapeInfo>();
+  for (const l of info.layers) for (const name of [l.name, ...(l.stateNames ?? [])]) producer.set(name, l);
+  const seen = new Set<string>();
+  const stack = [...from];
+  while (stack.length) {
+    const l = producer.get(stack.pop()!);
+    if (!l || seen.has(l.name)) continue;
+    seen.add(l.name);
+    stack.push(...l.inputs);
+  }
+  return seen;
+}
+
+/** Why tfjs cannot train `model`, or null when it can. Only layers that reach an output count (found by differential-dag.test.ts). */
 export function untrainable(model: ModelSpec, info: ModelShapeInfo): Untrainable | null {
+  const built = upstream(info, info.outputs);
+  const inModel = (i: number) => built.has(model.layers[i].name);
   // tfjs' gradients of conv2d and depthwise conv2d (conv1d is a conv2d) assert dilation 1
-  const index = model.layers.findIndex((l) => dilated(l as { dilation?: unknown }));
+  const index = model.layers.findIndex((l, i) => inModel(i) && dilated(l as { dilation?: unknown }));
   if (index >= 0) return { code: 'NN4041', layerIndex: index, name: model.layers[index].name };
   // tfjs' step loop (recurrent layers, TimeDistributed) over one step fails the gradient it passes back to its input
-  // ("stack must be a Tensor[]"): a failure only where an earlier layer has weights to train; its own weights train.
-  // info.layers is in topological order, which in a graph may differ from the spec's
-  const position = (i: number) => info.layers.findIndex((x) => x.index === i);
-  const weightsBefore = (p: number) => info.layers.slice(0, p).some((l) => l.trainableParams > 0);
+  // ("stack must be a Tensor[]"): a failure only where a layer before it has weights to train; its own weights train.
+  const byName = new Map(info.layers.map((l) => [l.name, l]));
+  const weightsBefore = (l: LayerShapeInfo) => [...upstream(info, l.inputs)].some((n) => byName.get(n)!.trainableParams > 0);
   const single = model.layers.findIndex((l, i) => {
-    const p = position(i);
-    return STEPPED.has(l.type) && p >= 0 && info.layers[p].inputShape[1] === 1 && weightsBefore(p);
+    const shaped = byName.get(l.name);
+    return inModel(i) && STEPPED.has(l.type) && shaped !== undefined && shaped.inputShape[1] === 1 && weightsBefore(shaped);
   });
   if (single >= 0) return { code: 'NN4042', layerIndex: single, name: model.layers[single].name };
   // variableGrads throws when no variable is trainable
-  if (info.trainableParams === 0) return { code: 'NN4040' };
+  if (![...built].some((n) => byName.get(n)!.trainableParams > 0)) return { code: 'NN4040' };
   return lossesApart(info);
 }
 

@@ -78,6 +78,14 @@ describe('nnc runtime layers compute what Keras computes', () => {
     }
   });
 
+  it('multi-head attention takes sequences only: an image [batch, h, w, c] is refused, not read as steps and features', () => {
+    // tfjs built it and ran it forward before, with an output of rank 3 where the layer declared rank 4 (differential-dag seed 5)
+    const image = tf.input({ shape: [1, 1, 1] });
+    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 1 }).apply(image)).toThrow(/takes sequences \[batch, steps, features\], found shape \[null,1,1,1\]/);
+    const sequence = tf.input({ shape: [3, 2] });
+    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 1 }).apply([sequence, image])).toThrow(/found shape \[null,1,1,1\]/);
+    expect((layers.multiHeadAttention({ numHeads: 2, keyDim: 1 }).apply([sequence, sequence]) as tf.SymbolicTensor).shape).toEqual([null, 3, 2]);
+  });
   it('subtract is a - b, a lower-rank or size-1 b broadcast as tfjs add broadcasts it, and takes exactly 2 tensors', () => {
     const a = tf.tensor3d([[[5, 7], [1, 2]]]);
     expect((layers.subtract({}).apply([a, tf.tensor3d([[[1, 2], [3, 5]]])]) as tf.Tensor).arraySync()).toEqual([[[4, 5], [-2, -3]]]);

@@ -2,6 +2,8 @@
 // naming them loads again in a fresh process (model-io.ts imports this file before any load). Class names and
 // config keys are Keras', so a model reads the same in both.
 import * as tf from '@tensorflow/tfjs';
+// tfjs 4.22 bugs mended for every model that loads this file
+import './tfjs-mends.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 type Shape = (number | null)[];
@@ -181,6 +183,10 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
   private shapes(inputShape: Shape | Shape[]): Shape[] {
     const list = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as Shape[];
+    // sequences only, as nnc's checker has it (NN3001): on [batch, h, w, c] the projections would read h as steps
+    // and w as features, and give a tensor of another rank than the layer's declared shape
+    const other = list.find((s) => s.length !== 3);
+    if (other) throw new Error(`MultiHeadAttention takes sequences [batch, steps, features], found shape ${JSON.stringify(other)}`);
     return [list[0], list[1] ?? list[0], list[2] ?? list[1] ?? list[0]];
   }
   build(inputShape: Shape | Shape[]): void {
