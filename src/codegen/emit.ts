@@ -227,7 +227,7 @@ function emitUnit(unit: TrainingUnit, info: ModelShapeInfo, opts: EmitOptions, d
  * TensorFlow (the fast backend); esbuild's checks its binary (tsx uses esbuild); core-js's only prints an appeal.
  */
 /** Files a trainer for several inputs or outputs takes from `<name>-multi.ts.hbs`. */
-const MULTI_TEMPLATES = new Set(['data.ts', 'evaluate.ts', 'infer.ts']);
+const MULTI_TEMPLATES = new Set(['data.ts', 'evaluate.ts', 'infer.ts', 'web/app.ts']);
 
 const ALLOW_SCRIPTS = { '@tensorflow/tfjs-node': true, esbuild: true, 'core-js': false };
 /** Names model.ts declares itself, and words TypeScript reserves: a tensor with such a name gets a `_` after it. */

@@ -2,51 +2,18 @@
 // serve.ts` bundles and serves it on 127.0.0.1, the page is given Fashion-MNIST test images exported as PNGs, or
 // Iris rows typed into its CSV field, and its top class and probabilities equal infer.ts's on the same files and
 // rows. Screenshots are kept in tmp/browser/.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIdxPair } from '../../src/codegen/runtime/data/idx.js';
 import { exportSplit } from '../../src/tools/export-fashion-png.js';
-import { FASHION_MINI, prepareTrainer, REPO, SPECS, TRAINING_TIMEOUT, type Prediction, type Workspace } from './helpers.js';
+import { FASHION_MINI, prepareTrainer, SPECS, TRAINING_TIMEOUT, type Prediction, type Workspace } from './helpers.js';
+import { CHROMIUM, openPage, OUTPUT, type OpenPage } from './browser-page.js';
 
-const CHROMIUM = process.env.NNC_CHROMIUM ?? '/usr/bin/chromium';
-const OUTPUT = path.join(REPO, 'tmp', 'browser');
 const IMAGES = 12;
 
 interface PagePrediction { source: string; adjusted: string | null; top: { label: string; index: number; probability: number }[]; probabilities: number[] }
-
-/** Starts `npx tsx serve.ts` and resolves with the URL it prints. */
-function serve(cwd: string, modelDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'serve.ts', '--model', modelDir, '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`serve.ts printed no URL in 120 s:\n${output}`)), 120_000);
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      const url = output.match(/on (http:\/\/127\.0\.0\.1:\d+\/)/)?.[1];
-      if (url) { clearTimeout(timer); resolve({ child, url }); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve.ts exited with ${code}:\n${output}`)); });
-  });
-}
-
-interface OpenPage { server: { child: ChildProcess; url: string }; tab: import('playwright-core').Page; errors: string[]; close(): Promise<void> }
-
-/** Serves the trainer's page and opens it in headless Chromium, once the model is loaded. */
-async function openPage(trainerDir: string, modelDir: string, viewport: { width: number; height: number }): Promise<OpenPage> {
-  const server = await serve(trainerDir, modelDir);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  const tab = await browser.newPage({ viewport });
-  const errors: string[] = [];
-  tab.on('pageerror', (e) => errors.push(e.message));
-  await tab.goto(server.url);
-  await tab.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  return { server, tab, errors, close: async () => { await browser.close(); server.child.kill(); } };
-}
 
 // In CI (which installs chromium) a missing browser is a failure, not a skip.
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('browser page (headless Chromium)', () => {
