@@ -1,4 +1,5 @@
-// A bidirectional LSTM whose forward and backward states (`return_state: true`) are the features: a generated
+// A bidirectional LSTM whose forward and backward states (`return_state: true`) start a second one (`initial_state`)
+// and are features besides its output: a generated
 // trainer, in a folder outside the repository's generated/, trains on specs/data/parts.csv as a `tsx` process,
 // saves, and a fresh process reloads the saved model and predicts the same numbers as the model still in memory.
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,8 @@ const SPEC = `model PartSequence {
   input part: [5]
   steps = reshape([5, 1])(part)
   _, forward_h, forward_c, backward_h, backward_c = bidirectional(lstm(8, return_state: true))(steps)
-  both = concatenate(forward_h, backward_c, backward_h)
+  again = bidirectional(lstm(8))(steps, initial_state: [forward_h, forward_c, backward_h, backward_c])
+  both = concatenate(again, backward_c, backward_h)
   dense(16, activation: relu)
   grade = dense(3, activation: softmax)
 }
@@ -54,7 +56,7 @@ const { model } = await loadModel('run/model');
 console.log(JSON.stringify(Array.from(model.predict(tf.tensor2d(${JSON.stringify(ROWS)})).dataSync())));
 `;
 
-describe('bidirectional(lstm(..., return_state: true)) trains end to end (real processes)', () => {
+describe('bidirectional(lstm(..., return_state: true)) and initial_state train end to end (real processes)', () => {
   let dir: string;
   let trainer: string;
   let inRun: { saved: boolean; metrics: Record<string, number>; history: Record<string, number[]>; layers: string[]; predictions: number[] };
@@ -85,7 +87,8 @@ describe('bidirectional(lstm(..., return_state: true)) trains end to end (real p
     const model = readFileSync(path.join(trainer, 'model.ts'), 'utf8');
     expect(model).toContain('const [bidirectional_1, forward_h, forward_c, backward_h, backward_c] = tf.layers.bidirectional({');
     expect(model).toMatch(/returnState: true/);
-    expect(model).toContain('.apply([forward_h, backward_c, backward_h])');
+    expect(model).toContain('.apply(steps, { initialState: [forward_h, forward_c, backward_h, backward_c] })');
+    expect(model).toContain('.apply([again, backward_c, backward_h])');
     expect(inRun.layers).toContain('Bidirectional');
   });
 

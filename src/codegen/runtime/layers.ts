@@ -279,14 +279,16 @@ export class Subtract extends tf.layers.Layer {
  * array, neither initialState or constants should be provided" (found by test/graph/states-attention.test.ts).
  * Each call gets its own copy, as Keras' call does.
  */
-type RnnApply = (this: tf.RNN, inputs: unknown, kwargs?: Record<string, unknown>) => unknown;
-const rnnProto = tf.RNN.prototype as unknown as { apply: RnnApply; nncOwnKwargs?: boolean };
-if (!rnnProto.nncOwnKwargs) {
-  const apply = rnnProto.apply;
-  rnnProto.apply = function (this: tf.RNN, inputs, kwargs) {
+type RnnApply = (this: tf.layers.Layer, inputs: unknown, kwargs?: Record<string, unknown>) => unknown;
+// tfjs' Bidirectional (not exported as a class) writes them too, and its call splits them into the kwargs it is given
+const bidirectional = tf.serialization.SerializationMap.getMap().classNameMap.Bidirectional?.[0] as unknown as { prototype: object } | undefined;
+for (const proto of [tf.RNN.prototype, ...(bidirectional ? [bidirectional.prototype] : [])] as unknown as { apply: RnnApply; nncOwnKwargs?: boolean }[]) {
+  if (Object.prototype.hasOwnProperty.call(proto, 'nncOwnKwargs')) continue;
+  const apply = proto.apply;
+  proto.apply = function (this: tf.layers.Layer, inputs, kwargs) {
     return apply.call(this, inputs, kwargs == null ? kwargs : { ...kwargs });
   };
-  rnnProto.nncOwnKwargs = true;
+  proto.nncOwnKwargs = true;
 }
 
 for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax, LayerNorm, MultiHeadAttention, Subtract]) tf.serialization.registerClass(cls);

@@ -26,15 +26,14 @@ export const stateKinds = (type: string): string[] => (type === 'lstm' ? ['h', '
  * `initial_state: [h, c]`: one tensor of shape [units] per state, as tfjs' RNN.apply takes them (it checks only the
  * count and the last axis; nnc wants the whole shape, the one a `return_state` layer of the same units gives).
  */
-function checkInitialState(layer: AnyLayer & { units: number }, ctx: LayerContext): void {
+export function checkInitialState(layer: AnyLayer & { units: number }, ctx: LayerContext, kinds = stateKinds(layer.type), help?: string): void {
   const given = ctx.initialState;
   if (!given.length) return;
-  const kinds = stateKinds(layer.type);
   const span = layerSpan(ctx, 'initial_state');
   if (given.length !== kinds.length) {
     throw new ShapeFailure([diag('NN3020', span, {
       layer: q(layer.name), expected: kinds.length, kinds: kinds.join(', '), found: given.length,
-    }, { help: `give ${kinds.length === 2 ? 'both states of an `lstm`: `out, h, c = lstm(units, return_state: true)` then `initial_state: [h, c]`' : 'one state: `out, h = ' + layer.type + '(units, return_state: true)` then `initial_state: [h]`'}` })]);
+    }, { help: help ?? `give ${kinds.length === 2 ? 'both states of an `lstm`: `out, h, c = lstm(units, return_state: true)` then `initial_state: [h, c]`' : 'one state: `out, h = ' + layer.type + '(units, return_state: true)` then `initial_state: [h]`'}` })]);
   }
   given.forEach((s, k) => {
     if (s.shape.length === 1 && s.shape[0] === layer.units) return;

@@ -6,7 +6,7 @@ import { defineLayer, type AnyLayer } from '../module.js';
 import { innerConfig, innerShape } from '../nested.js';
 import { layerSpan, outcome, product, ShapeFailure } from '../shape-kit.js';
 import { innerLines, thousands } from '../explain-kit.js';
-import { stateKinds } from '../families/recurrent.js';
+import { checkInitialState, stateKinds } from '../families/recurrent.js';
 
 const RECURRENT = ['lstm', 'gru', 'simple_rnn'];
 
@@ -29,11 +29,17 @@ export default defineLayer({
   },
   positional: ['layer', 'merge_mode'],
   stateOutputs: (args) => bidirectionalStates(args.layer),
+  // the forward layer's initial states, then the backward layer's, as Keras and tfjs split them
+  stateInput: 'initial_state',
   shape(layer, ctx) {
     if (!RECURRENT.includes(layer.layer.type)) {
       throw new ShapeFailure([diag('NN3046', layerSpan(ctx, 'layer'), { layer: q(layer.name), found: q(layer.layer.type) })]);
     }
-    const one = innerShape(layer.layer, { ...ctx, wrapperName: layer.name }, ctx.inShape, { states: true });
+    const inner = layer.layer as AnyLayer & { units: number };
+    const kinds = bidirectionalStates({ ...inner, return_state: true });
+    checkInitialState({ ...inner, name: layer.name }, ctx, kinds,
+      `give the forward states, then the backward ones: \`initial_state: [${kinds.join(', ')}]\`, each [${inner.units}]`);
+    const one = innerShape(layer.layer, { ...ctx, wrapperName: layer.name, initialState: [] }, ctx.inShape, { states: true });
     const last = one.out.length - 1;
     const out = layer.merge_mode === 'concat' ? one.out.map((d, i) => (i === last ? 2 * d : d)) : one.out;
     // concat copies; sum and mul are one step per output element, ave two
