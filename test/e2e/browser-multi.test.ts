@@ -36,6 +36,7 @@ for (const { spec, inputs, outputs } of [
     const byRow = new Map<string, Shown>();
     let shown: { fields: string[]; placeholders: (string | null)[]; drop: boolean; intro: string };
     let badField: Shown;
+    let badRow: Shown;
 
     beforeAll(async () => {
       ws = await prepareTrainer(spec, (dir) => {
@@ -75,6 +76,9 @@ for (const { spec, inputs, outputs } of [
       await clear();
       await tab.fill(`#input-${names[0]}`, '1.5');
       badField = await read('#inputs-go');
+      await clear();
+      await tab.fill('#csv', '1.5, 2');
+      badRow = await read('#csv-go');
       await clear();
       await fill(ROWS[1]);
       await read('#inputs-go');
@@ -138,10 +142,13 @@ for (const { spec, inputs, outputs } of [
       });
     });
 
-    it('says which input is wrong when its fields hold too few values', () => {
+    it('says which input is wrong when its fields hold too few values, and what a row it cannot read lacks', () => {
       const [name, columns] = Object.entries(inputs)[0];
       expect(badField.status).toMatch(new RegExp(`^error: ${name}: expected ${columns.length} values \\(.+\\), found 1$`));
       expect(badField.results).toEqual([]);
+      const each = Object.entries(inputs).map(([n, c]) => `${c.length} for ${n}`).join(', ');
+      expect(badRow.status).toBe(`error: the row has 2 values; expected 5 features (${each}) or a full row of 7`);
+      expect(badRow.results).toEqual([]);
     });
   });
 }
