@@ -78,4 +78,24 @@ describe('tfjs 4.22 mends in the generated runtime', () => {
       tf.dispose([x, y, loss]);
     });
   }
+
+  for (const [type, names] of [['lstm', 'out, h, c'], ['gru', 'out, h'], ['simple_rnn', 'out, h']]) {
+    it(`${type} with return_state: its output and its state h, one tensor in tfjs, each used by its own layers in predict`, () => {
+      // tfjs freed the output after relu, and h with it (differential-dag seeds 12, 21, 26, 30)
+      const { model } = built(`model M {
+  input x: [5, 3]
+  ${names} = ${type}(4, return_state: true${type === 'gru' ? ', reset_after: false' : ''})(x)
+  r = relu()(out)
+  y = maximum(r, h)
+}
+`);
+      const x = ramp([2, 5, 3]);
+      const y = model.predict(x) as tf.Tensor;
+      expect(y.shape).toEqual([2, 4]);
+      model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
+      const loss = model.evaluate(x, tf.zerosLike(y)) as tf.Scalar;
+      expect(loss.dataSync()[0]).toBeCloseTo(tf.mean(tf.square(y)).dataSync()[0], 4);
+      tf.dispose([x, y, loss]);
+    });
+  }
 });

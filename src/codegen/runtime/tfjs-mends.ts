@@ -32,27 +32,36 @@ for (const [kernelName, aWins] of [['Maximum', tf.greaterEqual], ['Minimum', tf.
 }
 
 /**
- * tfjs' executor (predict, evaluate, a model called as a layer) counts a tensor's users once per layer but uses
- * them up once per input: a layer that takes one tensor twice (`multiply(t, t)`, `average(t, t, u)`, attention with
- * `t` as query and value) spends two, so the tensor is freed while a later layer still needs it ("Cannot read
- * properties of undefined (reading 'backend')", or "Tensor is disposed"). Training steps free nothing and are not
- * touched. A layer that takes a tensor twice keeps a clone of it (the same data, freed with the step's other
- * tensors); a layer handed the freed tensor gets the clone instead.
+ * tfjs' executor (predict, evaluate, a model called as a layer) frees each tensor once its users have run, and two
+ * cases free one too early, while a later layer still needs it ("Cannot read properties of undefined (reading
+ * 'backend')", or "Tensor is disposed"); training steps free nothing and are not touched.
+ * - It counts a tensor's users once per layer but spends one per input: a layer that takes one tensor twice
+ *   (`multiply(t, t)`, `average(t, t, u)`, attention with `t` as query and value) spends two. Such a layer keeps a
+ *   clone of the tensor (the same data, freed with the step's other tensors), and a layer handed the freed tensor
+ *   gets the clone instead.
+ * - It frees a layer's outputs one by one, and a recurrent layer with `return_state` and no `return_sequences` gives
+ *   one tensor as its output and as its state h: freed after the output's last user, it is gone for h's. Each
+ *   output after the first that is the same tensor is given as a clone of it.
  */
 const kept = new WeakMap<tf.Tensor, tf.Tensor>();
+const repeatedAsClones = (ts: unknown[], keep: boolean) => ts.map((t, k) => {
+  if (!(t instanceof tf.Tensor) || ts.indexOf(t) === k) return t;
+  if (!keep) return tf.clone(t);
+  if (!kept.has(t)) kept.set(t, tf.clone(t));
+  return t;
+});
 type Apply = (this: tf.layers.Layer, inputs: unknown, kwargs?: unknown) => unknown;
-const layerProto = tf.layers.Layer.prototype as unknown as { apply: Apply; nncKeepsRepeatedInputs?: boolean };
-if (!layerProto.nncKeepsRepeatedInputs) {
+const layerProto = tf.layers.Layer.prototype as unknown as { apply: Apply; nncFreesInTime?: boolean };
+if (!layerProto.nncFreesInTime) {
   const apply = layerProto.apply;
   layerProto.apply = function (inputs, kwargs) {
-    if (Array.isArray(inputs) && inputs.some((t) => t instanceof tf.Tensor)) {
-      const values = inputs.map((t) => (t instanceof tf.Tensor && t.isDisposed && kept.get(t)) || t);
-      values.forEach((t, k) => {
-        if (t instanceof tf.Tensor && values.indexOf(t) !== k && !kept.has(t)) kept.set(t, tf.clone(t));
-      });
-      return apply.call(this, values, kwargs);
-    }
-    return apply.call(this, inputs, kwargs);
+    const concrete = (Array.isArray(inputs) ? inputs : [inputs]).some((t) => t instanceof tf.Tensor);
+    if (!concrete) return apply.call(this, inputs, kwargs);
+    const values = Array.isArray(inputs)
+      ? repeatedAsClones(inputs.map((t) => (t instanceof tf.Tensor && t.isDisposed && kept.get(t)) || t), true)
+      : inputs;
+    const out = apply.call(this, values, kwargs);
+    return Array.isArray(out) ? repeatedAsClones(out, false) : out;
   };
-  layerProto.nncKeepsRepeatedInputs = true;
+  layerProto.nncFreesInTime = true;
 }
