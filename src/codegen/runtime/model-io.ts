@@ -7,17 +7,17 @@ import * as path from 'node:path';
 // nnc's own layers register themselves for deserialization, so any saved model that uses them loads
 import './layers.js';
 
-export class ModelIoError extends Error {
+class ModelIoError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ModelIoError';
   }
 }
 
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'weights.bin';
 
-export type DirFiles = Record<string, Uint8Array | string>;
+type DirFiles = Record<string, Uint8Array | string>;
 
 async function exists(p: string): Promise<boolean> {
   return fs.access(p).then(() => true, () => false);

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 export class NativeUnsupported extends Error {}
 
 /** The training settings the plan depends on (from the spec). */
-export interface NativeTraining { loss: string; classWeights?: boolean }
+/** `lossWeight`: the one output's loss weight; the native step takes none but 1. */
+export interface NativeTraining { loss: string; classWeights?: boolean; lossWeight?: number }
 
 export interface ModelPlan {
   desc: Float64Array;
@@ -160,6 +161,7 @@ export function describeModel(model: tf.LayersModel, training: NativeTraining, o
     const loss = LOSS[training.loss];
     if (loss === undefined) throw new NativeUnsupported(`loss ${training.loss}`);
     if (training.classWeights) throw new NativeUnsupported('class_weights');
+    if (training.lossWeight !== undefined && training.lossWeight !== 1) throw new NativeUnsupported('loss_weights');
     const outputs = metricNames.map((m) => {
       if (m === 'loss' || m === 'acc' || m === 'accuracy') return m;
       throw new NativeUnsupported(`metric ${m}`);

@@ -11,7 +11,7 @@ import { describeModel, type ModelPlan, type NativeTraining } from './native-pla
 export { describeModel, NativeUnsupported } from './native-plan.js';
 
 /** The addon's functions (native/src/addon.cc). */
-export interface NativeAddon {
+interface NativeAddon {
   createPlan(desc: Float64Array): object;
   step(plan: object, heap: ArrayBuffer, offsets: Float64Array, batch: number, learningRate: number, out: Float64Array): void;
   predict(plan: object, heap: ArrayBuffer, offsets: Float64Array, batch: number, outOffset: number): void;
@@ -51,9 +51,6 @@ export function loadNativeAddon(): { addon: NativeAddon | null; reason: string |
   return loaded;
 }
 
-/** For tests: forget the loaded addon so the next call loads again (with the current environment). */
-export function resetNativeAddon(): void { loaded = null; }
-
 /** The part of tfjs-backend-wasm's BackendWasm used here. */
 interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array; tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, offset: number): void } };
@@ -70,7 +67,7 @@ interface AdamSlots {
   incrementIterations(): void;
 }
 
-export interface NativeStepOptions {
+interface NativeStepOptions {
   /** Seeds the dropout masks (the native path draws its own; see native/README.md). */
   seed?: number;
   /** Tests: per-step dropout multipliers supplied by the caller, concatenated over dropout layers. */
@@ -182,7 +179,7 @@ export function nativeTrainFunction(model: tf.LayersModel, training: NativeTrain
 }
 
 /** tfjs's train function, its dropout layers seeded per step (dropout-seeds.ts) when given a step seed. */
-export function tfjsWithStepSeeds(model: tf.LayersModel, train: TrainFunction): TrainFunction {
+function tfjsWithStepSeeds(model: tf.LayersModel, train: TrainFunction): TrainFunction {
   const layers = dropoutLayers(model);
   return (ins, stepSeed) => (stepSeed === undefined ? train(ins) : withStepSeeds(layers, stepSeed, () => train(ins)));
 }

@@ -10,7 +10,7 @@ export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bar', 'plain'];
 
 import { printable } from './printable.js';
 
-export interface ProgressOptions {
+interface ProgressOptions {
   quiet: boolean;
   /** Where lines go. Default: stdout (errors: stderr). The bar itself is always drawn on stdout. */
   log?: (line: string) => void;
@@ -28,18 +28,18 @@ export function drawsBar(mode: ProgressMode, quiet: boolean, isTTY = stdoutIsTTY
 const REDRAW_MS = 100;
 const BAR_WIDTH = 24;
 
-export function formatNumber(value: number): string {
+function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
   if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(2);
   return value.toFixed(abs >= 100 ? 1 : 3);
 }
 
-export function formatRate(samplesPerSecond: number): string {
+function formatRate(samplesPerSecond: number): string {
   return `${Math.round(samplesPerSecond).toLocaleString('en-US')} samples/s`;
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
   const m = Math.floor(seconds / 60);
   const s = Math.round(seconds - m * 60);
@@ -47,7 +47,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /** `loss 0.412 - acc 0.851 - val_loss ...` in a stable order: training keys, then val_ keys; lr last. */
-export function formatLogs(logs: Record<string, number>, includeLr: boolean): string {
+function formatLogs(logs: Record<string, number>, includeLr: boolean): string {
   const keys = Object.keys(logs).filter((k) => k !== 'lr');
   const ordered = [...keys.filter((k) => !k.startsWith('val_')), ...keys.filter((k) => k.startsWith('val_'))];
   const parts = ordered.map((k) => `${k} ${formatNumber(logs[k])}`);

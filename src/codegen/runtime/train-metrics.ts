@@ -1,4 +1,4 @@
-// Loss functions, target preparation and the epoch-end validation metrics of the training loop.
+// Loss functions, target preparation and the metric functions of the training loop (heads.ts applies them per output).
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, Metric } from './spec-types.js';
 
@@ -102,50 +102,4 @@ export function r2Score(truth: Float32Array | Int32Array, predicted: Float32Arra
     ssTot += (truth[i] - mean) ** 2;
   }
   return ssTot > 0 ? 1 - ssRes / ssTot : 0;
-}
-
-export interface ValidationData {
-  x: tf.Tensor;
-  /** Prepared targets (see prepareTargets). */
-  y: tf.Tensor;
-  /** Class indices, when precision/recall/f1 are asked for. */
-  classes: Int32Array | null;
-}
-
-/**
- * Validation loss and metrics in one forward pass: val_loss and the tfjs metrics computed as tfjs's own
- * validation does (mean of loss/metric over samples, no regularization), plus val_precision/recall/f1/r2.
- */
-export async function evaluateValidation(args: {
-  model: tf.LayersModel; lossFn: LossFn; loss: Loss; trainMetricNames: string[]; metrics: Metric[];
-  data: ValidationData; batchSize: number;
-}): Promise<Record<string, number>> {
-  const { model, data } = args;
-  const pred = model.predict(data.x, { batchSize: args.batchSize }) as tf.Tensor;
-  try {
-    const outputUnits = pred.shape[pred.shape.length - 1] ?? 1;
-    const functions: Record<string, LossFn> = {
-      acc: accuracyFunction(args.loss, outputUnits), mse: tf.metrics.meanSquaredError, mae: tf.metrics.meanAbsoluteError,
-    };
-    const names = ['loss', ...args.trainMetricNames.filter((n) => n !== 'loss' && n in functions)];
-    const scalars = tf.tidy(() => names.map((n) => tf.mean(n === 'loss' ? args.lossFn(data.y, pred) : functions[n](data.y, pred))));
-    const values = await Promise.all(scalars.map((s) => s.data()));
-    tf.dispose(scalars);
-    const logs: Record<string, number> = {};
-    names.forEach((n, i) => { logs[`val_${n}`] = values[i][0]; });
-    const wantsClassMetrics = args.metrics.some((m) => m === 'precision' || m === 'recall' || m === 'f1');
-    if (wantsClassMetrics && data.classes) {
-      const predicted = tf.tidy(() => outputUnits > 1 ? tf.argMax(pred, -1)
-        : tf.cast(tf.greater(tf.reshape(pred, [-1]), args.loss === 'hinge' ? 0 : 0.5), 'int32'));
-      const scores = macroPrecisionRecallF1(data.classes, new Int32Array(await predicted.data()));
-      predicted.dispose();
-      for (const m of ['precision', 'recall', 'f1'] as const) if (args.metrics.includes(m)) logs[`val_${m}`] = scores[m];
-    }
-    if (args.metrics.includes('r2')) {
-      logs.val_r2 = r2Score(await data.y.data() as Float32Array, await pred.data() as Float32Array);
-    }
-    return logs;
-  } finally {
-    pred.dispose();
-  }
 }
