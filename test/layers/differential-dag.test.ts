@@ -1,10 +1,10 @@
 // Property-based differential test against tfjs on random graphs: several inputs, branches from named tensors,
-// merges (add, multiply, average, maximum, minimum, concatenate along a random axis), attention with query, value and
-// key, recurrent layers passing their states on (`return_state`, `initial_state`), over every layer type. Each
-// model is written as .nn source, checked by nnc, and built by tfjs as a functional model from the configs code
-// generation renders. Where nnc accepts, tfjs must give every node's output shapes and counts, run the model forward
-// and take a training step on zeros; where nnc rejects a node, tfjs must fail on it (or nnc's rule is a stricter one,
-// listed in ./differential-stricter.ts with its reason). NNC_DAG_RUNS / NNC_DAG_SEED change the first run's defaults,
+// merges (add, subtract, multiply, average, maximum, minimum, concatenate along a random axis), attention with query,
+// value and key, recurrent layers (bidirectional ones too) passing their states on (`return_state`, `initial_state`),
+// over every layer type. Each model is written as .nn source, checked by nnc, and built by tfjs as a functional model
+// from the configs code generation renders. Where nnc accepts, tfjs must give every node's output shapes and counts,
+// run the model forward and take a training step on zeros; where nnc rejects a node, tfjs must fail on it (or nnc's
+// rule is a stricter one, listed in ./differential-stricter.ts with its reason). NNC_DAG_RUNS / NNC_DAG_SEED change the first run's defaults,
 // NNC_DAG_SECOND_RUNS / NNC_DAG_SECOND_SEED the second's.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -109,19 +109,24 @@ function build({ inputs: ins, steps, second }: Dag): Model {
       const key = p[2] % 3 === 0 ? of(tensors.filter((t) => !t.int), p[2]) : null;
       line = `${name} = multi_head_attention(${1 + (p[0] % 2)}, ${1 + (p[3] % 3)})(${src.name}, ${value.name}${key ? `, key: ${key.name}` : ''})`;
     } else {
-      // a recurrent layer giving its states, or one started from earlier states
-      const type = of(['lstm', 'gru', 'simple_rnn'], p[1]);
+      // a recurrent layer (one time in three bidirectional) giving its states, or one started from earlier states
+      const cell = of(['lstm', 'gru', 'simple_rnn'], p[1]);
+      const bi = Math.floor(p[0] / 5) % 3 === 0;
+      const type = bi ? `bidirectional ${cell}` : cell;
       const given = states.filter((st) => p[2] % 2 === 0 && st.type === type);
       const start = given.length ? of(given, p[3]) : null;
       const units = start ? start.units : 1 + (p[0] % 5);
       const seq = p[3] % 2 === 0;
-      const args = `${units}${seq ? ', return_sequences: true' : ''}${type === 'gru' ? ', reset_after: false' : ''}`;
-      const kinds = type === 'lstm' ? ['h', 'c'] : ['h'];
+      const args = `${units}${seq ? ', return_sequences: true' : ''}${cell === 'gru' ? ', reset_after: false' : ''}`;
+      // a bidirectional layer's states: the forward layer's, then the backward one's
+      const own = cell === 'lstm' ? ['h', 'c'] : ['h'];
+      const kinds = bi ? [...own.map((kd) => `f${kd}`), ...own.map((kd) => `b${kd}`)] : own;
       const call = `(${src.name}${start ? `, initial_state: [${start.names.join(', ')}]` : ''})`;
-      if (p[0] % 3 === 0) line = `${name} = ${type}(${args})${call}`;
+      const layer = (more: string) => (bi ? `bidirectional(${cell}(${args}${more}), merge_mode: ${of(['concat', 'sum', 'mul', 'ave'], p[2])})` : `${cell}(${args}${more})`);
+      if (p[0] % 3 === 0) line = `${name} = ${layer('')}${call}`;
       else {
         const names = kinds.map((kd) => `${kd}${s}`);
-        line = `${[name, ...names].join(', ')} = ${type}(${args}, return_state: true)${call}`;
+        line = `${[name, ...names].join(', ')} = ${layer(', return_state: true')}${call}`;
         states.push({ names, type, units });
         for (const n of names) tensors.push({ name: n, rank: 1, int: false });
       }
