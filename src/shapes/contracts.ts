@@ -104,10 +104,22 @@ function datasetClasses(dataset: DatasetSpec, model: ModelSpec, env: Required<Co
   }
 }
 
-/** The layer that decides the output activation: the output's, looking back through dropout/flatten/reshape. */
-function outputActivation(path: GraphNode[]): { activation: string; layer: Layer; index: number } | null {
+/** Layers that are an activation by their type (`softmax(axis: -1)`, `relu`, ...), not by an `activation` argument. */
+const ACTIVATION_LAYERS = new Set(['softmax', 'relu', 'relu6', 'elu', 'leaky_relu', 'prelu']);
+
+/**
+ * The layer that decides the output activation: the output's, looking back through dropout/flatten/reshape.
+ * `rankOf` gives a layer's output rank without the batch axis: a softmax layer is a softmax over the classes only
+ * along the last axis.
+ */
+function outputActivation(path: GraphNode[], rankOf: (layer: Layer) => number | undefined): { activation: string; layer: Layer; index: number } | null {
   for (const { layer, index } of path) {
     if (layer.type === 'dropout' || layer.type === 'flatten' || layer.type === 'reshape') continue;
+    if (ACTIVATION_LAYERS.has(layer.type)) {
+      const axis = (layer as { axis?: number }).axis ?? -1;
+      const last = axis === -1 || axis === rankOf(layer);
+      return { activation: layer.type === 'softmax' && !last ? `softmax over axis ${axis}` : layer.type, layer, index };
+    }
     return { activation: 'activation' in layer ? (layer.activation as string) : 'linear', layer, index };
   }
   return null;
@@ -251,7 +263,11 @@ export function checkHead(c: TrainingContext, head: Head): void {
   const outIndex = path[0].index;
   const outShape = outputInfo.outputShape.slice(1) as number[];
   const units = outShape[outShape.length - 1];
-  const act = outputActivation(path);
+  const rankOf = (l: Layer) => {
+    const shape = info.layers.find((x) => x.name === l.name)?.outputShape;
+    return shape && shape.length - 1;
+  };
+  const act = outputActivation(path, rankOf);
   const unitsAt = unitsLayer(path);
   const unitsSpan = unitsAt
     ? c.spans.valueAt(pointer('models', c.modelIndex, 'layers', unitsAt.index, unitsAt.arg))

@@ -8,6 +8,7 @@ import { checkContracts, idxSampleShape, type ContractEnv } from '../../src/shap
 import { inferModel } from '../../src/shapes/infer.js';
 import type { DatasetSpec, ModelSpec, TrainSpec, Spec } from '../../src/spec/types.js';
 import { D, L, model, spansFor, spec, training } from './helpers.js';
+import { check as checkSource } from '../../src/pipeline.js';
 import type { SpanIndex } from '../../src/spec/spans.js';
 
 const mlp = (units: number, activation: 'softmax' | 'sigmoid' | 'linear' = 'softmax', shape = [28, 28], labels: string[] | null = null) =>
@@ -78,6 +79,23 @@ describe('loss vs output activation', () => {
     expect(codes(ds)).toEqual(['NN4004']);
     expect(ds[0].severity).toBe('warning');
     expect(ds[0].message).toMatch(/^categorical_crossentropy expects a softmax output, found activation sigmoid on `dense_\d+`$/);
+  });
+
+  it('NN4004: an activation layer at the output is that activation, a softmax layer a softmax along the last axis', () => {
+    const warned = (head: string) => checkSource('head.nn', `model Net {
+  input image: [28, 28, 1]
+  flatten
+  dense(10)
+${head}
+}
+dataset fashion = fashion_mnist { validation: 10% }
+train Net on fashion { loss: sparse_categorical_crossentropy }
+`, { readFile: () => '' }).diagnostics.filter((d) => d.code === 'NN4004').map((d) => d.message.replace(/ on `.*`$/, ''));
+    // it said "found activation linear" for each of these
+    expect(warned('  softmax')).toEqual([]);
+    expect(warned('  softmax(axis: 1)')).toEqual([]);
+    expect(warned('  relu')).toEqual(['sparse_categorical_crossentropy expects a softmax output, found activation relu']);
+    expect(warned('  reshape([2, 5])\n  softmax(axis: 1)\n  flatten')).toEqual(['sparse_categorical_crossentropy expects a softmax output, found activation softmax over axis 1']);
   });
 
   // The trainer feeds class indices ([N, 1]); a loss that takes them as they are cannot fit several output units.
