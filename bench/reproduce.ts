@@ -4,6 +4,7 @@
 //   npx tsx bench/reproduce.ts [NAME ...]     (default: iris_net; --all: every run whose status is not stale/no-spec)
 //   npx tsx bench/reproduce.ts --produce NAME (train it and write its files into bench/results/runs/NAME; a run with
 //       resumeFrom continues that run's last training here (tmp/bench/reproduce/FROM/out, checkpoint included) with --resume)
+//   --work TAG: train in tmp/bench/reproduce/NAME-TAG instead of NAME (a check beside a --produce of the same run)
 //   npx tsx bench/reproduce.ts --epochs K NAME (a prefix check: train only the first K epochs and compare the first K
 //       rows of history.csv; evaluation.json is not compared. For runs too long to retrain here: status
 //       'reproduces-prefix', with checkedEpochs in runs.json; --all runs those as prefix checks)
@@ -30,7 +31,7 @@ const registry = JSON.parse(readFileSync(path.join(RUNS_DIR, 'runs.json'), 'utf8
 function trainerFolder(name: string, entry: RunEntry): string {
   if (!entry.trainer) throw new Error(`${name}: its spec is not in the repository (status ${entry.status})`);
   if (!entry.trainer.endsWith('.nn')) return path.join(REPO, entry.trainer);
-  const out = workDir('reproduce', name, 'trainer');
+  const out = workDir('reproduce', scratchName(name), 'trainer');
   const res = spawnSync('node', [path.join(REPO, 'bin', 'nnc.js'), 'compile', entry.trainer, '-o', out], { cwd: REPO, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`${name}: nnc compile ${entry.trainer} failed: ${res.stderr.trim()}`);
   const trained = readFileSync(path.join(REPO, entry.trainer), 'utf8').match(/^train\s+(\w+)/m);
@@ -47,7 +48,7 @@ function train(name: string, mode: TrainMode = {}): string {
   const entry = registry.runs[name];
   if (!entry) throw new Error(`unknown run '${name}' (runs.json has ${Object.keys(registry.runs).join(', ')})`);
   const trainer = trainerFolder(name, entry);
-  const out = path.join(workDir('reproduce', name), 'out');
+  const out = path.join(workDir('reproduce', scratchName(name)), 'out');
   rmSync(out, { recursive: true, force: true });
   let flags = [...entry.args];
   if (mode.epochs !== undefined) flags = [...withoutFlag(flags, '--epochs'), '--epochs', String(mode.epochs)];
@@ -71,6 +72,11 @@ function train(name: string, mode: TrainMode = {}): string {
   process.stderr.write(`${name}: ${step ?? '(no training step line)'}\n`);
   process.stderr.write(`${name}: trained in ${seconds} s, load ${loadBefore.join(' ')} before, ${loadSnapshot().join(' ')} after\n`);
   return out;
+}
+
+/** The run's scratch folder under tmp/bench/reproduce: its name, or NAME-TAG with --work TAG (two at once). */
+function scratchName(name: string): string {
+  return workTag === undefined ? name : `${name}-${workTag}`;
 }
 
 /** `flags` without `flag` and its value. */
@@ -117,6 +123,9 @@ function produce(name: string): void {
 }
 
 const argv = process.argv.slice(2);
+// --work TAG: train in tmp/bench/reproduce/NAME-TAG, so that a check can run beside --produce of the same run.
+const workAt = argv.indexOf('--work');
+const workTag = workAt >= 0 ? argv.splice(workAt, 2)[1] : undefined;
 let failed = false;
 if (argv[0] === '--produce') {
   for (const name of argv.slice(1)) produce(name);
