@@ -98,6 +98,7 @@ async function main(): Promise<void> {
   let model: tf.LayersModel;
   let backend: string;
   let trainingStep: string | null = null;
+  let restoredEpoch: number | null = null;
   if (args.impl === 'generated') {
     const trainer = await import(pathToFileURL(path.join(path.resolve(args.trainer), 'train.ts')).href);
     const epochTimes = watchEpochs(args.limit);
@@ -114,6 +115,9 @@ async function main(): Promise<void> {
     loggedRates = lines.map(rateFromEpochLine).filter((r): r is number => r !== null);
     epochRates = epochTimes();
     trainingStep = lines.find((l) => l.startsWith('training step:')) ?? null;
+    // early_stopping { restore_best_weights: true }: the epoch whose weights the model ends with.
+    const restored = lines.map((l) => /restored the weights of the best epoch \((\d+)\)/.exec(l)).find((m) => m);
+    restoredEpoch = restored ? Number(restored[1]) : null;
     const described = lines.map((l) => /\((\d+) train, /.exec(l)).find((m) => m);
     trainSamples = described ? Number(described[1]) : args.limit;
   } else {
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
   const harmonic = (rates: number[]) => rates.length / rates.reduce((s, r) => s + 1 / r, 0);
   const inferred = args.infer ? await inference(model, args.inputShape, args.dataDir) : null;
   const result = {
-    impl: args.impl, backend, tfjs: tf.version.tfjs, wasmThreads: await wasmThreads(), epochs: args.epochs, trainSamples, trainingStep,
+    impl: args.impl, backend, tfjs: tf.version.tfjs, wasmThreads: await wasmThreads(), epochs: args.epochs, trainSamples, trainingStep, restoredEpoch,
     epochSamplesPerSec: epochRates.map((r) => round1(r)), loggedSamplesPerSec: loggedRates, samplesPerSec: harmonic(steady), allEpochsSamplesPerSec: harmonic(epochRates),
     wallSeconds: (performance.now() - wallStart) / 1000, ...inferred,
   };

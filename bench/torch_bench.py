@@ -4,7 +4,13 @@ like the generated trainers train them (same layers, Keras' glorot-uniform/zero 
 eps 1e-7), batch size, epochs, training-sample count, test images), reading the IDX gz files directly.
 
   /usr/bin/python3 bench/torch_bench.py train --model mlp|cnn --data-dir DIR --train N --epochs E --batch B [--threads T]
-                                              [--seed S] [--random-subset]
+                                              [--seed S] [--random-subset] [--validation V [--patience P] [--restore-best]]
+
+--validation V holds V of the training file's samples out (drawn at random with the training samples, as the spec's
+`validation: 10%` does in the generated trainer), computes val_loss after every epoch, and with --patience stops
+after P epochs without improvement; --restore-best keeps the weights of the epoch with the lowest val_loss, as the
+spec's early_stopping { restore_best_weights: true } does in the generated trainer (at the end of training, also
+when it did not stop early: Keras 3's EarlyStopping.on_train_end).
   /usr/bin/python3 bench/torch_bench.py sgemm [--n 2048] [--threads T]
   /usr/bin/python3 bench/torch_bench.py step --model mlp|cnn --batch B [--steps N] [--threads T]
   /usr/bin/python3 bench/torch_bench.py info
@@ -42,16 +48,23 @@ def read_idx(path):
     return data.reshape(dims)
 
 
-def load_split(data_dir, split, limit=None, random_subset=False):
+def load_split(data_dir, split, limit=None, random_subset=False, validation=0):
     images = read_idx(os.path.join(data_dir, f'{split}-images-idx3-ubyte.gz'))
     labels = read_idx(os.path.join(data_dir, f'{split}-labels-idx1-ubyte.gz'))
-    if limit is not None:
-        # random_subset: `limit` samples drawn with the run's seed, as the generated trainer's seeded split draws its
-        # training samples from a file that also holds its validation share; else the first `limit`.
-        pick = torch.randperm(images.shape[0])[:limit] if random_subset else slice(0, limit)
-        images, labels = images[pick], labels[pick]
     # NCHW with one channel; scale(1/255) as the specs normalise.
-    return images.float().div_(255.0).unsqueeze(1), labels.long()
+    prepare = lambda pick: (images[pick].float().div_(255.0).unsqueeze(1), labels[pick].long())
+    if limit is None and validation == 0:
+        return prepare(slice(None))
+    # random_subset: `limit` samples drawn with the run's seed, as the generated trainer's seeded split draws its
+    # training samples from a file that also holds its validation share; else the first `limit`. `validation`
+    # further samples, disjoint from those, make the held-out split (returned second).
+    limit = images.shape[0] - validation if limit is None else limit
+    if limit + validation > images.shape[0]:
+        raise SystemExit(f'{split}: {limit} training + {validation} validation samples, the file has {images.shape[0]}')
+    order = torch.randperm(images.shape[0]) if random_subset or validation > 0 else torch.arange(images.shape[0])
+    if validation == 0:
+        return prepare(order[:limit])
+    return prepare(order[:limit]), prepare(order[limit:limit + validation])
 
 
 def mlp():
@@ -97,15 +110,19 @@ def environment():
 def train(args):
     set_threads(args.threads)
     torch.manual_seed(args.seed)
-    x, y = load_split(args.data_dir, 'train', args.train, args.random_subset)
+    if args.validation > 0:
+        (x, y), (x_val, y_val) = load_split(args.data_dir, 'train', args.train, args.random_subset, args.validation)
+    else:
+        x, y = load_split(args.data_dir, 'train', args.train, args.random_subset)
     x_test, y_test = load_split(args.data_dir, 't10k')
     model = (mlp if args.model == 'mlp' else cnn)()
     model.apply(keras_init)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001, betas=(0.9, 0.999), eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()  # on logits: softmax + sparse categorical crossentropy
     n = x.shape[0]
-    epoch_rates = []
-    for _ in range(args.epochs):
+    epoch_rates, val_losses = [], []
+    best, best_epoch, best_state, wait = float('inf'), None, None, 0
+    for epoch in range(args.epochs):
         model.train()
         order = torch.randperm(n)
         start = time.perf_counter()
@@ -116,6 +133,23 @@ def train(args):
             loss.backward()
             optimizer.step()
         epoch_rates.append(n / (time.perf_counter() - start))
+        if args.validation == 0:
+            continue
+        # Untimed, as the generated trainer's validation is: val_loss in eval mode (no dropout), early stopping on it.
+        model.eval()
+        with torch.no_grad():
+            val_losses.append(sum(loss_fn(model(x_val[i:i + 256]), y_val[i:i + 256]).item() * y_val[i:i + 256].shape[0]
+                                  for i in range(0, x_val.shape[0], 256)) / x_val.shape[0])
+        if val_losses[-1] < best:
+            best, best_epoch, wait = val_losses[-1], epoch, 0
+            if args.restore_best:
+                best_state = {k: v.clone() for k, v in model.state_dict().items()}
+        else:
+            wait += 1
+            if args.patience is not None and wait >= args.patience:
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
     model.eval()
     with torch.no_grad():
         model(x_test[:256])  # warm-up
@@ -124,7 +158,9 @@ def train(args):
         infer_seconds = time.perf_counter() - start
     steady = epoch_rates[1:] if len(epoch_rates) > 1 else epoch_rates
     return {
-        'model': args.model, 'trainSamples': n, 'epochs': args.epochs, 'batchSize': args.batch,
+        'model': args.model, 'trainSamples': n, 'epochs': args.epochs, 'epochsRun': len(epoch_rates), 'batchSize': args.batch,
+        'validationSamples': args.validation, 'valLoss': val_losses,
+        'restoredEpoch': best_epoch + 1 if best_state is not None else None,
         'epochSamplesPerSec': [round(r) for r in epoch_rates],
         'samplesPerSec': len(steady) / sum(1 / r for r in steady),
         'allEpochsSamplesPerSec': len(epoch_rates) / sum(1 / r for r in epoch_rates),
@@ -199,6 +235,9 @@ def main():
     t.add_argument('--seed', type=int, default=42)
     t.add_argument('--threads', default='default')
     t.add_argument('--random-subset', action='store_true')
+    t.add_argument('--validation', type=int, default=0)
+    t.add_argument('--patience', type=int, default=None)
+    t.add_argument('--restore-best', action='store_true')
     s = sub.add_parser('sgemm')
     s.add_argument('--n', type=int, default=2048)
     s.add_argument('--repeats', type=int, default=5)

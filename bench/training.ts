@@ -1,5 +1,6 @@
 // Shared by sections 2-4: the training configurations, freshly compiled trainers, data subsets, and child runs.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { poolForTrainCount, writeFashionSubset } from './fashion-idx.js';
 import { loadSnapshot, log, REPO, round, runJsonChild, TSX, workDir } from './lib.js';
@@ -32,6 +33,8 @@ export interface TfjsRun {
   inferImagesPerSec?: number;
   /** The generated trainer's `training step: native (...)` / `training step: tfjs (...)` line. */
   trainingStep?: string | null;
+  /** The epoch whose weights the trainer restored at the end (the spec's early_stopping restore_best_weights). */
+  restoredEpoch?: number | null;
   /** Extra environment of the run (e.g. NNC_NATIVE=off). */
   env?: Record<string, string>;
   /** 1, 5, 15 minute load averages when the run started. */
@@ -82,6 +85,26 @@ export function dataFor(config: RunConfig): { dir: string; validation: number } 
 
 let trainersDir: string | null = null;
 
+/** The compiled spec's training block (spec.json of the trainer compiled now): what the PyTorch reference follows. */
+export function specTraining(model: ModelKey): { early_stopping: { monitor: string; patience: number; restore_best_weights: boolean; min_delta: number } | null } {
+  trainersDir ??= compileTrainers();
+  return JSON.parse(readFileSync(path.join(trainersDir, MODELS[model].trainer, 'spec.json'), 'utf8')).training;
+}
+
+/**
+ * torch_bench.py's arguments for what the spec's training does besides the step: the validation share held out of
+ * the training file (drawn at random with the training samples), and early stopping on val_loss with the best
+ * epoch's weights restored at the end, as the generated trainer does (so both report the same epoch's model).
+ */
+export function torchSpecArgs(config: RunConfig): string[] {
+  const { validation } = dataFor(config);
+  if (validation === 0) return [];
+  const es = specTraining(config.model).early_stopping;
+  if (es && (es.monitor !== 'val_loss' || es.min_delta !== 0)) throw new Error(`torch_bench.py follows early stopping on val_loss with min_delta 0 only, the spec has ${JSON.stringify(es)}`);
+  return ['--random-subset', '--validation', String(validation),
+    ...(es ? ['--patience', String(es.patience), ...(es.restore_best_weights ? ['--restore-best'] : [])] : [])];
+}
+
 export async function runTfjs(impl: Impl, config: RunConfig, opts: { infer?: boolean; env?: Record<string, string>; seed?: number } = {}): Promise<TfjsRun> {
   trainersDir ??= compileTrainers();
   const model = MODELS[config.model];
@@ -110,6 +133,8 @@ export interface TorchRun {
   model: ModelKey; trainSamples: number; epochs: number; batchSize: number; epochSamplesPerSec: number[];
   samplesPerSec: number; allEpochsSamplesPerSec: number; testAccuracy: number; testSamples: number; inferImagesPerSec: number;
   env: Record<string, unknown>; loadavg: number[]; processSeconds: number; threads: TorchThreads; seed?: number;
+  /** With a validation share: val_loss per epoch, epochs run, and the epoch whose weights were restored (1-based). */
+  valLoss?: number[]; epochsRun?: number; restoredEpoch?: number | null;
 }
 
 export const PYTHON = process.env.NNC_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -135,8 +160,7 @@ export async function runTorch(config: RunConfig, threads: TorchThreads = 'defau
     path.join(REPO, 'bench', 'torch_bench.py'), 'train', '--model', config.model, '--data-dir', dir,
     '--train', String(config.train), '--epochs', String(config.epochs), '--batch', String(MODELS[config.model].batch),
     '--threads', String(threads), ...(opts.seed !== undefined ? ['--seed', String(opts.seed)] : []),
-    // The file also holds the spec's validation share: draw the training samples at random, as the trainer does.
-    ...(MODELS[config.model].validation > 0 ? ['--random-subset'] : []), ...(opts.extra ?? []),
+    ...torchSpecArgs(config), ...(opts.extra ?? []),
   ], { timeoutMs: 15 * 60_000, env: torchEnv(threads) });
   const processSeconds = round((performance.now() - start) / 1000, 1);
   log(`  ${round(result.samplesPerSec, 1)} samples/s; process ${processSeconds} s`);
