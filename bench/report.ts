@@ -140,7 +140,25 @@ function peakSection(r: Results, p: PeakResults): string {
   ].join('\n');
 }
 
-export function renderMarkdown(r: Results): string {
+/** results/accuracy-seeds.json (bench/accuracy-seeds.ts): per model, the multi-seed test accuracy study. */
+interface SideStats { n: number; mean: number; sd: number }
+export type AccuracySeeds = Partial<Record<ModelKey, { seeds: number[]; summary: { nnc: SideStats; torch: SideStats; differencePoints: SideStats & { se: number } } }>>;
+
+const seedRange = (seeds: number[]) => {
+  const sorted = [...seeds].sort((a, b) => a - b);
+  return sorted.every((v, i) => i === 0 || v === sorted[i - 1] + 1) ? `${sorted[0]}-${sorted[sorted.length - 1]}` : sorted.join(', ');
+};
+
+function accuracySeedsLine(a: AccuracySeeds, rounds: number | string): string | null {
+  const parts = (Object.entries(a) as [ModelKey, NonNullable<AccuracySeeds[ModelKey]>][]).filter(([, m]) => m?.summary).map(([k, m]) => {
+    const { nnc, torch, differencePoints: d } = m.summary;
+    const p = (s: SideStats) => `${(s.mean * 100).toFixed(2)}% ± ${(s.sd * 100).toFixed(2)}`;
+    return `${k.toUpperCase()} over seeds ${seedRange(m.seeds)}: nnc ${p(nnc)} (sd), PyTorch 1 thread ${p(torch)}, difference ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(2)} ± ${d.sd.toFixed(2)} points (sd; standard error ${d.se.toFixed(2)})`;
+  });
+  return parts.length ? `Accuracy over many seeds (\`bench/accuracy-seeds.ts\`, results/accuracy-seeds.json; the rounds above use only seeds 1-${rounds}): ${parts.join('; ')}.` : null;
+}
+
+export function renderMarkdown(r: Results, accuracySeeds?: AccuracySeeds): string {
   const m = r.meta;
   const busy = (i: Invocation) => i.loadavg.start[0] > m.cores * 0.5 || i.loadavg.end[0] > m.cores * 0.5;
   const runLine = (i: Invocation) => `${i.startedAt} → ${i.finishedAt}${i.quick ? ' (--quick)' : ''}: ${i.sections.join(', ')}; load average (1/5/15 min) ${load(i.loadavg.start)} at start, ${load(i.loadavg.end)} at end${busy(i) ? ' — **the machine was busy: throughputs are lower and noisier than on an idle machine**' : ''}.`;
@@ -153,6 +171,8 @@ export function renderMarkdown(r: Results): string {
   if (r.compiler) parts.push('', compilerSection(r.compiler));
   if (r.overhead) parts.push('', overheadSection(r.overhead));
   if (r.torch) parts.push('', torchSection(r.torch));
+  const seedsLine = r.torch && accuracySeeds ? accuracySeedsLine(accuracySeeds, r.torch.models?.[0]?.rounds ?? '?') : null;
+  if (seedsLine) parts.push('', seedsLine);
   if (r.peak) parts.push('', peakSection(r, r.peak));
   return parts.join('\n') + '\n';
 }

@@ -9,7 +9,7 @@ import { runCompilerBench } from './compiler.js';
 import { ensureBuilt, loadSnapshot, log, RESULTS } from './lib.js';
 import { runOverheadBench } from './overhead.js';
 import { runPeakBench } from './peak.js';
-import { fractions, renderMarkdown, type Results } from './report.js';
+import { fractions, renderMarkdown, type AccuracySeeds, type Results } from './report.js';
 import { runVersusTorch } from './versus-torch.js';
 
 const SECTIONS = ['compiler', 'overhead', 'torch', 'peak'] as const;
@@ -89,7 +89,9 @@ async function main(): Promise<void> {
 const FULL_RUNS = path.join(RESULTS, 'full-runs.md');
 
 function writeMarkdown(results: Results): void {
-  const markdown = renderMarkdown(results) + (existsSync(FULL_RUNS) ? `\n${readFileSync(FULL_RUNS, 'utf8')}` : '');
+  const seedsFile = path.join(RESULTS, 'accuracy-seeds.json');
+  const accuracySeeds = existsSync(seedsFile) ? JSON.parse(readFileSync(seedsFile, 'utf8')) as AccuracySeeds : undefined;
+  const markdown = renderMarkdown(results, accuracySeeds) + (existsSync(FULL_RUNS) ? `\n${readFileSync(FULL_RUNS, 'utf8')}` : '');
   writeFileSync(path.join(RESULTS, 'results.md'), markdown);
   log(`wrote ${path.relative(process.cwd(), path.join(RESULTS, 'results.md'))}`);
   process.stdout.write(markdown);
