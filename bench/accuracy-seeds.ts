@@ -49,12 +49,12 @@ const ABOUT = 'bench/accuracy-seeds.ts: test accuracy per seed, nnc native step 
 const readStudy = (f: string): Study => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) as Study : {});
 
 /** Re-reads the file and replaces `model`'s runs of the seeds in `runs` (so runs in other processes or batches stay). */
-function save(model: ModelKey, config: RunConfig, runs: Run[]): ModelEntry {
+function save(model: ModelKey, config: RunConfig, torchArgs: string[], runs: Run[]): ModelEntry {
   const study = readStudy(file);
   const kept = (study[model]?.runs ?? []).filter((r) => !runs.some((n) => n.seed === r.seed));
   const merged = [...kept, ...runs].sort((a, b) => a.seed - b.seed || a.who.localeCompare(b.who));
   const entry: ModelEntry = {
-    date: new Date().toISOString(), seeds: [...new Set(merged.map((r) => r.seed))], config, torchArgs: torchSpecArgs(config), runs: merged, summary: summary(merged),
+    date: new Date().toISOString(), seeds: [...new Set(merged.map((r) => r.seed))], config, torchArgs, runs: merged, summary: summary(merged),
   };
   const out: Study = { about: ABOUT };
   for (const k of ['mlp', 'cnn'] as ModelKey[]) if (k === model) out[k] = entry; else if (study[k]) out[k] = study[k];
@@ -66,7 +66,7 @@ if (mergeFrom) {
   const other = readStudy(path.resolve(mergeFrom));
   for (const model of ['mlp', 'cnn'] as ModelKey[]) {
     const entry = other[model];
-    if (entry) process.stdout.write(`${model}: ${JSON.stringify(save(model, entry.config, entry.runs).summary)}\n`);
+    if (entry) process.stdout.write(`${model}: ${JSON.stringify(save(model, entry.config, entry.torchArgs, entry.runs).summary)}\n`);
   }
 } else {
   for (const model of models) {
@@ -77,7 +77,7 @@ if (mergeFrom) {
       runs.push({ who: 'nnc', seed, acc: n.testAccuracy, load: n.loadavg[0], restoredEpoch: n.restoredEpoch });
       const t = await runTorch(config, 1, { seed });
       runs.push({ who: 'torch', seed, acc: t.testAccuracy, load: t.loadavg[0], restoredEpoch: t.restoredEpoch });
-      save(model, config, runs);
+      save(model, config, torchSpecArgs(config), runs);
     }
     process.stdout.write(`${model}: ${JSON.stringify(summary(runs))} (this batch)\n`);
   }
