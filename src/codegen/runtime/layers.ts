@@ -272,25 +272,6 @@ export class Subtract extends tf.layers.Layer {
   }
 }
 
-/**
- * tfjs 4.22's RNN.apply writes `initialState` into the keyword arguments it is given. In a training step the
- * executor passes one object to every layer, so the states of the first recurrent layer with `initial_state` reach
- * every recurrent layer run after it: a later LSTM starts from them without a word, or tfjs throws "When inputs is an
- * array, neither initialState or constants should be provided" (found by test/graph/states-attention.test.ts).
- * Each call gets its own copy, as Keras' call does.
- */
-type RnnApply = (this: tf.layers.Layer, inputs: unknown, kwargs?: Record<string, unknown>) => unknown;
-// tfjs' Bidirectional (not exported as a class) writes them too, and its call splits them into the kwargs it is given
-const bidirectional = tf.serialization.SerializationMap.getMap().classNameMap.Bidirectional?.[0] as unknown as { prototype: object } | undefined;
-for (const proto of [tf.RNN.prototype, ...(bidirectional ? [bidirectional.prototype] : [])] as unknown as { apply: RnnApply; nncOwnKwargs?: boolean }[]) {
-  if (Object.prototype.hasOwnProperty.call(proto, 'nncOwnKwargs')) continue;
-  const apply = proto.apply;
-  proto.apply = function (this: tf.layers.Layer, inputs, kwargs) {
-    return apply.call(this, inputs, kwargs == null ? kwargs : { ...kwargs });
-  };
-  proto.nncOwnKwargs = true;
-}
-
 for (const cls of [ZeroPadding1D, Cropping1D, UpSampling1D, AlphaELU, AxisSoftmax, LayerNorm, MultiHeadAttention, Subtract]) tf.serialization.registerClass(cls);
 
 /** Factories in the style of tf.layers.*, as generated model.ts calls them: `layers.zeroPadding1d({ ... })`. */

@@ -1,6 +1,7 @@
 // Bugs of tfjs 4.22 that models nnc accepts would meet, mended where every generated model runs: lib/layers.ts
-// imports this file, and model-io.ts imports lib/layers.ts before any model is built or loaded. Each was found by the
-// differential test on random graphs (test/layers/differential-dag.test.ts), and is proven by test/graph/tfjs-mends.test.ts.
+// imports this file, and model-io.ts imports lib/layers.ts before any model is built or loaded. Found by the
+// differential test on random graphs (test/layers/differential-dag.test.ts) and the recurrent-state tests; proven by
+// test/graph/tfjs-mends.test.ts and test/graph/states-attention.test.ts.
 import * as tf from '@tensorflow/tfjs';
 
 /** `dy` summed over the axes that broadcasting added or stretched, back to an input's `shape` (as Add's gradient does). */
@@ -64,4 +65,23 @@ if (!layerProto.nncFreesInTime) {
     return Array.isArray(out) ? repeatedAsClones(out, false) : out;
   };
   layerProto.nncFreesInTime = true;
+}
+
+/**
+ * tfjs 4.22's RNN.apply writes `initialState` into the keyword arguments it is given. In a training step the
+ * executor passes one object to every layer, so the states of the first recurrent layer with `initial_state` reach
+ * every recurrent layer run after it: a later LSTM starts from them without a word, or tfjs throws "When inputs is an
+ * array, neither initialState or constants should be provided" (found by test/graph/states-attention.test.ts).
+ * Each call gets its own copy, as Keras' call does.
+ */
+type RnnApply = (this: tf.layers.Layer, inputs: unknown, kwargs?: Record<string, unknown>) => unknown;
+// tfjs' Bidirectional (not exported as a class) writes them too, and its call splits them into the kwargs it is given
+const bidirectional = tf.serialization.SerializationMap.getMap().classNameMap.Bidirectional?.[0] as unknown as { prototype: object } | undefined;
+for (const proto of [tf.RNN.prototype, ...(bidirectional ? [bidirectional.prototype] : [])] as unknown as { apply: RnnApply; nncOwnKwargs?: boolean }[]) {
+  if (Object.prototype.hasOwnProperty.call(proto, 'nncOwnKwargs')) continue;
+  const apply = proto.apply;
+  proto.apply = function (this: tf.layers.Layer, inputs, kwargs) {
+    return apply.call(this, inputs, kwargs == null ? kwargs : { ...kwargs });
+  };
+  proto.nncOwnKwargs = true;
 }
